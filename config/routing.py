@@ -1,0 +1,9 @@
+"""WebSocket URL patterns of every app, collected for config.asgi."""
+
+from django.urls import path
+
+from recruiting import consumers as recruiting_consumers
+
+websocket_urlpatterns = [
+    path("ws/heartbeat/", recruiting_consumers.HeartbeatConsumer.as_asgi()),
+]

@@ -1,0 +1,149 @@
+"""The tenant (Company), its members, and the first recruiting records.
+
+Every record below Company carries a `company` foreign key so that tenant scoping is one
+filter, applied in selectors, never forgotten in a view.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Company(models.Model):
+    class Plan(models.TextChoices):
+        FREE = "free", "Free"
+        PRO = "pro", "Pro"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user belongs to exactly one company; the role decides what they may administer."""
+
+    class Role(models.TextChoices):
+        RECRUITER = "recruiter", "Recruiter"
+        ADMIN = "admin", "Admin"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RECRUITER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.role})"
+
+
+class Department(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="department_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="jobs")
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
+    title = models.CharField(max_length=200)
+    location = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Candidate(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="candidates")
+    full_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.full_name or f"Candidate #{self.pk}"
+
+
+class CV(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        EXTRACTING = "extracting", "Extracting"
+        PARSING = "parsing", "Parsing"
+        EMBEDDING = "embedding", "Embedding"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="cvs")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, null=True, blank=True, related_name="cvs")
+    file = models.FileField(upload_to="cvs/%Y/%m/", blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    status_message = models.CharField(max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "CV"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "content_hash"],
+                condition=~models.Q(content_hash=""),
+                name="cv_unique_content_per_company",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_filename or f"CV #{self.pk}"
+
+
+class Interview(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="interviews")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="interviews")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="interviews")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    feedback = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} for {self.job}"

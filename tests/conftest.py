@@ -1,0 +1,1 @@
+"""Shared fixtures. Service fixtures (PostgreSQL, Redis) live in tests/plugins/services.py."""
