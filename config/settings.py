@@ -122,7 +122,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "headhunter.sqlite3",
+            "NAME": str(VAR_DIR / "headhunter.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web process read while the Celery worker writes;
                 # IMMEDIATE transactions avoid "database is locked" on upgrade from read to write.
@@ -203,6 +203,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -1,1 +1,61 @@
-"""Shared fixtures. Service fixtures (PostgreSQL, Redis) live in tests/plugins/services.py."""
+"""Shared fixtures.
+
+- tests/plugins/services.py: throwaway PostgreSQL and Redis (`postgres_url`, `redis_url`).
+- tests/plugins/live.py: a live daphne server (`daphne_server`) and Chromium (`browser`, `page`).
+- Here: accounts and companies for the tenancy tests, and the fake OpenAI server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.fakes.openai_server import FakeOpenAIServer
+
+pytest_plugins = ["tests.plugins.live"]
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class Tenant:
+    company: Any
+    user: Any
+    password: str = TEST_PASSWORD
+
+
+def make_tenant(*, slug: str, plan: str = "pro", username: str | None = None) -> Tenant:
+    from recruiting import services
+
+    company = services.company_get_or_create(slug=slug, name=slug.title(), plan=plan)
+    user = services.member_create(
+        company=company, username=username or f"{slug}-recruiter", email=f"r@{slug}.example", password=TEST_PASSWORD
+    )
+    return Tenant(company=company, user=user)
+
+
+@pytest.fixture
+def tenant_a(db: None) -> Tenant:
+    return make_tenant(slug="acme")
+
+
+@pytest.fixture
+def tenant_b(db: None) -> Tenant:
+    return make_tenant(slug="globex", plan="free")
+
+
+@pytest.fixture(scope="session")
+def fake_openai_server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_openai(fake_openai_server: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
+    """The fake OpenAI-compatible server, with scripts and recorded requests cleared per test."""
+    fake_openai_server.reset()
+    yield fake_openai_server
+    fake_openai_server.reset()

@@ -165,6 +165,8 @@ def _start_once(name: str, starter: Callable[[], Service]) -> Service:
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config: Any, parser: Any, args: list[str]) -> Generator[None, None, None]:
     # A wrapper runs before pytest-django's own hook, which is where Django reads its settings.
+    # Uploaded files of a test run go to a throwaway folder (shared with a live daphne server).
+    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="hh-media-"))
     if os.environ.get(SERVICES_ENV) == "1":
         os.environ["DATABASE_URL"] = _start_once("postgresql", start_postgres).url
         os.environ["REDIS_URL"] = _start_once("redis", start_redis).url
