@@ -184,6 +184,29 @@ OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 LLM_DEFAULT_PROVIDER = "openai" if (OPENAI_API_KEY or OPENAI_BASE_URL) else "local"
 LLM_LOG_CONTENT = env_bool("LLM_LOG_CONTENT", False)
+# Model used when no RoutingRule matches a feature (the seeded rules cover every feature).
+LLM_DEFAULT_MODEL = os.environ.get("LLM_DEFAULT_MODEL", "gpt-4o-mini")
+# Providers, models, prices, prompts, rules and flags are read as one snapshot this many seconds old at most.
+LLM_CATALOG_TTL = float(os.environ.get("LLM_CATALOG_TTL", "5"))
+LLM_RETRY_BASE_DELAY = float(os.environ.get("LLM_RETRY_BASE_DELAY", "0.5"))
+LLM_RETRY_MAX_DELAY = float(os.environ.get("LLM_RETRY_MAX_DELAY", "8"))
+# A Retry-After longer than this is not waited for: the call falls back along its chain instead.
+LLM_RETRY_AFTER_CAP = float(os.environ.get("LLM_RETRY_AFTER_CAP", "20"))
+LLM_COOLDOWN_AFTER_FAILURES = int(os.environ.get("LLM_COOLDOWN_AFTER_FAILURES", "3"))
+LLM_COOLDOWN_SECONDS = int(os.environ.get("LLM_COOLDOWN_SECONDS", "60"))
+# A budget reservation whose call never settled (a dead process) is released after this long.
+LLM_RESERVATION_TTL = int(os.environ.get("LLM_RESERVATION_TTL", "900"))
+LLM_REAP_AFTER_SECONDS = int(os.environ.get("LLM_REAP_AFTER_SECONDS", "900"))
+LLM_CACHE_TTL = int(os.environ.get("LLM_CACHE_TTL", str(24 * 3600)))  # 0 turns the exact cache off
+LLM_EXACT_CACHE = "default"
+LLM_RATE_LIMIT_CACHE = "default"
+# Per minute, by tenant plan ("default" applies to every plan; None means unlimited).
+LLM_RATE_LIMITS: dict[str, dict[str, int | None]] = {
+    "default": {"user_rpm": 60, "user_tpm": 200_000, "tenant_rpm": 300, "tenant_tpm": 1_000_000},
+    "enterprise": {"user_rpm": 120, "user_tpm": 400_000, "tenant_rpm": 1_200, "tenant_tpm": 4_000_000},
+}
+LLM_LOCAL_CHUNK_DELAY = float(os.environ.get("LLM_LOCAL_CHUNK_DELAY", "0.01"))
+CELERY_BEAT_SCHEDULE["llm-reap-ai-runs"] = {"task": "llm.tasks.reap_ai_runs_task", "schedule": 300.0}
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,138 @@
+"""Admin for the gateway: configuration is editable; AiRun is a read-only record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from llm.models import (
+    AiMemory,
+    AiRun,
+    Budget,
+    BudgetReservation,
+    FeatureFlag,
+    LLMModel,
+    ModelPrice,
+    PromptTemplate,
+    Provider,
+    RoutingRule,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LLMModelInline(admin.TabularInline):
+    model = LLMModel
+    extra = 0
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "base_url", "api_key_env", "enabled", "consecutive_failures", "unhealthy_until"]
+    list_filter = ["kind", "enabled"]
+    readonly_fields = ["consecutive_failures", "unhealthy_until", "last_error", "last_checked_at"]
+    inlines = [LLMModelInline]
+
+
+class ModelPriceInline(admin.TabularInline):
+    model = ModelPrice
+    extra = 0
+
+
+@admin.register(LLMModel)
+class LLMModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "provider", "tier", "context_window", "supports_json", "is_embedding", "enabled"]
+    list_filter = ["provider", "tier", "is_embedding", "enabled"]
+    search_fields = ["name"]
+    inlines = [ModelPriceInline]
+
+
+@admin.register(ModelPrice)
+class ModelPriceAdmin(admin.ModelAdmin):
+    list_display = ["model", "effective_from", "input_per_million", "cached_input_per_million", "output_per_million"]
+    list_filter = ["model"]
+    date_hierarchy = "effective_from"
+
+
+@admin.register(PromptTemplate)
+class PromptTemplateAdmin(admin.ModelAdmin):
+    list_display = ["slug", "version", "label", "model_hint", "created_at"]
+    list_filter = ["label", "slug"]
+    search_fields = ["slug", "description"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["feature", "plan", "chain", "priority", "enabled"]
+    list_filter = ["plan", "enabled"]
+    search_fields = ["feature"]
+
+
+@admin.register(FeatureFlag)
+class FeatureFlagAdmin(admin.ModelAdmin):
+    list_display = ["feature", "enabled", "rollout_percent", "updated_at"]
+    list_editable = ["enabled", "rollout_percent"]
+
+
+class BudgetReservationInline(admin.TabularInline):
+    model = BudgetReservation
+    extra = 0
+    can_delete = False
+    readonly_fields = ["period_start", "amount", "actual", "status", "run_id", "created_at", "expires_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "scope", "period", "cap_usd", "hard", "spent", "reserved", "period_start", "enabled"]
+    list_filter = ["scope", "period", "hard", "enabled"]
+    readonly_fields = ["period_start", "spent", "reserved", "alerted_at"]
+    inlines = [BudgetReservationInline]
+
+
+@admin.register(BudgetReservation)
+class BudgetReservationAdmin(ReadOnlyAdmin):
+    list_display = ["budget", "amount", "actual", "status", "run_id", "created_at", "expires_at"]
+    list_filter = ["status"]
+
+
+@admin.register(AiRun)
+class AiRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "created_at",
+        "feature",
+        "status",
+        "provider",
+        "model",
+        "input_tokens",
+        "output_tokens",
+        "cost",
+        "latency_ms",
+        "streaming",
+        "tenant_id",
+    ]
+    list_filter = ["status", "feature", "provider", "model", "streaming", "cache_hit", "usage_estimated"]
+    date_hierarchy = "created_at"
+    search_fields = ["=request_id"]
+    show_full_result_count = False  # counting millions of rows on every page load is the slow part
+
+
+@admin.register(AiMemory)
+class AiMemoryAdmin(admin.ModelAdmin):
+    list_display = ["tenant_id", "user_id", "scope_type", "scope_id", "key", "updated_at"]
+    list_filter = ["scope_type"]
+    search_fields = ["key", "scope_id"]

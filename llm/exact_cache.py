@@ -1,0 +1,44 @@
+"""The exact cache: a SHA-256 of the model, the messages and the parameters keys a stored answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+
+from llm.types import Message, Usage
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    text: str
+    usage: Usage
+    model: str
+    provider: str
+
+
+def cache_key(*, model: str, messages: list[Message], parameters: dict[str, Any]) -> str:
+    material = json.dumps({"model": model, "messages": messages, "parameters": parameters}, sort_keys=True)
+    return "llm:exact:" + hashlib.sha256(material.encode()).hexdigest()
+
+
+def cache_enabled() -> bool:
+    return int(settings.LLM_CACHE_TTL) > 0
+
+
+def cache_get(key: str) -> CachedAnswer | None:
+    stored = caches[settings.LLM_EXACT_CACHE].get(key)
+    if not isinstance(stored, dict):
+        return None
+    return CachedAnswer(
+        text=stored["text"], usage=Usage(**stored["usage"]), model=stored["model"], provider=stored["provider"]
+    )
+
+
+def cache_put(key: str, answer: CachedAnswer) -> None:
+    payload = {"text": answer.text, "usage": asdict(answer.usage), "model": answer.model, "provider": answer.provider}
+    caches[settings.LLM_EXACT_CACHE].set(key, payload, timeout=int(settings.LLM_CACHE_TTL))

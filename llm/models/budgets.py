@@ -1,0 +1,75 @@
+"""Spending caps and the reservations that hold their worst case while a call runs.
+
+A Budget keeps counters for its current period (`spent`, `reserved`) so that admission is one
+conditional UPDATE, atomic on PostgreSQL and SQLite alike (see llm.budgets).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+
+class Budget(models.Model):
+    class Scope(models.TextChoices):
+        TENANT = "tenant", "Tenant"
+        USER = "user", "User"
+        FEATURE = "feature", "Feature"
+
+    class Period(models.TextChoices):
+        DAILY = "daily", "Daily"
+        MONTHLY = "monthly", "Monthly"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    # A budget applies to a call when every one of these that is set matches the call.
+    tenant_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    feature = models.CharField(max_length=80, blank=True)
+    period = models.CharField(max_length=20, choices=Period.choices, default=Period.MONTHLY)
+    cap_usd = models.DecimalField(max_digits=14, decimal_places=8)
+    hard = models.BooleanField(default=True, help_text="Off: alert only, never refuse.")
+    enabled = models.BooleanField(default=True)
+    period_start = models.DateField(null=True, blank=True)
+    spent = models.DecimalField(max_digits=14, decimal_places=8, default=Decimal(0))
+    reserved = models.DecimalField(max_digits=14, decimal_places=8, default=Decimal(0))
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["scope", "tenant_id", "user_id", "feature"]
+
+    def __str__(self) -> str:
+        target = ", ".join(
+            part
+            for part in (
+                f"tenant {self.tenant_id}" if self.tenant_id else "",
+                f"user {self.user_id}" if self.user_id else "",
+                self.feature,
+            )
+            if part
+        )
+        return f"{self.get_period_display()} {self.scope} budget ({target or 'all'}): ${self.cap_usd}"
+
+
+class BudgetReservation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SETTLED = "settled", "Settled"
+        RELEASED = "released", "Released"
+        EXPIRED = "expired", "Expired"
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="reservations")
+    period_start = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=8)
+    actual = models.DecimalField(max_digits=14, decimal_places=8, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    run_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="reservation_open_expiry")]
+
+    def __str__(self) -> str:
+        return f"${self.amount} on {self.budget_id} ({self.status})"

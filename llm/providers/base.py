@@ -1,0 +1,53 @@
+"""The one interface every provider implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from llm.pricing import cost_of
+from llm.tokens import count_text
+from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, Price, StreamDelta, Usage
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """What a provider client needs from a Provider row, with the base URL resolved."""
+
+    name: str
+    kind: str
+    base_url: str
+    api_key_env: str
+
+
+class LLMProvider(ABC):
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @abstractmethod
+    def chat(self, request: ChatRequest) -> ChatResponse: ...
+
+    @abstractmethod
+    async def achat(self, request: ChatRequest) -> ChatResponse: ...
+
+    @abstractmethod
+    def astream(self, request: ChatRequest) -> AsyncIterator[StreamDelta]:
+        """Text deltas, then one last delta carrying usage when the provider reports it."""
+
+    @abstractmethod
+    def embeddings(self, *, model: str, texts: list[str], timeout: float) -> EmbeddingResponse: ...
+
+    @abstractmethod
+    async def aembeddings(self, *, model: str, texts: list[str], timeout: float) -> EmbeddingResponse: ...
+
+    def count_tokens(self, text: str, model: str) -> int:
+        return count_text(text, model)
+
+    def estimate_cost(self, usage: Usage, price: Price) -> Decimal:
+        return cost_of(usage, price)

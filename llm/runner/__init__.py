@@ -1,0 +1,16 @@
+"""The runner: the one way to call a model. See llm/README.md for the contract.
+
+    result = run(feature="parse_cv", context={"cv_text": text}, tenant=company, user=user, subject=cv)
+    result = await arun(...)                    # same, from async code
+    async for event in astream(feature="resume_chat", context={...}, tenant=company, user=user): ...
+    vectors = embed(texts=[text], tenant=company, subject=cv).vectors
+
+Every call writes exactly one AiRun. `run`/`arun`/`embed`/`aembed` return a RunResult on success
+(status succeeded or cached) and raise RunError (with `.result`) otherwise.
+"""
+
+from llm.runner.execute import aembed, arun, embed, run
+from llm.runner.streaming import Event, astream
+from llm.runner.types import Overrides, RunError, RunResult
+
+__all__ = ["Event", "Overrides", "RunError", "RunResult", "aembed", "arun", "astream", "embed", "run"]

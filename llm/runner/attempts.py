@@ -1,0 +1,201 @@
+"""Calling the chain: retries with backoff on one model, then fallback along the route.
+
+The loop is written once, as coroutines over a small IO adapter: `AsyncIO` awaits the async
+clients and runs database work in a thread; `SyncIO` calls the sync clients directly and never
+suspends, so `drive()` can run the same coroutine to completion without an event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol, TypeVar
+
+import jsonschema
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from llm.errors import InvalidOutputError, ProviderError
+from llm.models import AiRun
+from llm.providers import LLMProvider, provider_client
+from llm.router import Target, provider_record_failure
+from llm.runner.admission import Admission
+from llm.runner.finish import Outcome
+from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, Message
+
+T = TypeVar("T")
+
+
+class IO(Protocol):
+    async def db(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T: ...
+    async def sleep(self, seconds: float) -> None: ...
+    async def chat(self, client: LLMProvider, request: ChatRequest) -> ChatResponse: ...
+    async def embed(
+        self, client: LLMProvider, *, model: str, texts: list[str], timeout: float
+    ) -> EmbeddingResponse: ...
+
+
+class AsyncIO:
+    async def db(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        return await sync_to_async(function)(*args, **kwargs)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def chat(self, client: LLMProvider, request: ChatRequest) -> ChatResponse:
+        return await client.achat(request)
+
+    async def embed(self, client: LLMProvider, *, model: str, texts: list[str], timeout: float) -> EmbeddingResponse:
+        return await client.aembeddings(model=model, texts=texts, timeout=timeout)
+
+
+class SyncIO:
+    async def db(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        return function(*args, **kwargs)
+
+    async def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def chat(self, client: LLMProvider, request: ChatRequest) -> ChatResponse:
+        return client.chat(request)
+
+    async def embed(self, client: LLMProvider, *, model: str, texts: list[str], timeout: float) -> EmbeddingResponse:
+        return client.embeddings(model=model, texts=texts, timeout=timeout)
+
+
+def drive(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine built on SyncIO, which completes without ever waiting on the event loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("a SyncIO coroutine suspended; only AsyncIO may await the event loop")
+
+
+def client_for(target: Target) -> LLMProvider:
+    provider = target.provider
+    return provider_client(
+        name=provider.name, kind=provider.kind, base_url=provider.base_url, api_key_env=provider.api_key_env
+    )
+
+
+def retry_delay(attempt: int, retry_after: float | None) -> float | None:
+    """Seconds before attempt `attempt + 1`: exponential with full jitter, or the server's
+    Retry-After; None when the server asks for longer than we are willing to wait."""
+    if retry_after is not None:
+        return retry_after if retry_after <= settings.LLM_RETRY_AFTER_CAP else None
+    ceiling = min(settings.LLM_RETRY_BASE_DELAY * 2 ** (attempt - 1), settings.LLM_RETRY_MAX_DELAY)
+    return random.uniform(ceiling / 2, ceiling)
+
+
+async def with_retries(send: Callable[[], Awaitable[T]], *, target: Target, outcome: Outcome, io: IO) -> T:
+    """`send` until it succeeds, retrying retryable errors; the last error propagates."""
+    max_attempts = 1 if target.is_local else target.provider.max_retries + 1
+    for attempt in range(1, max_attempts + 1):
+        outcome.attempts += 1
+        try:
+            return await send()
+        except ProviderError as error:
+            delay = retry_delay(attempt, error.retry_after) if error.retryable else None
+            if attempt == max_attempts or delay is None:
+                raise
+            await io.sleep(delay)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+@functools.lru_cache(maxsize=64)
+def _validator(schema_json: str) -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_json)
+    validator_class = jsonschema.validators.validator_for(schema)
+    return validator_class(schema)  # type: ignore[no-any-return]
+
+
+def parse_json_output(text: str, schema: dict[str, Any]) -> Any:
+    """The answer as JSON valid against `schema`, or InvalidOutputError saying what is wrong."""
+    body = text.strip()
+    if body.startswith("```"):  # some models fence JSON even in JSON mode
+        body = body.strip("`").removeprefix("json").strip()
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError as error:
+        raise InvalidOutputError(f"not JSON: {error.msg} at {error.pos}") from error
+    problem = jsonschema.exceptions.best_match(_validator(json.dumps(schema, sort_keys=True)).iter_errors(value))
+    if problem is not None:
+        where = "/".join(str(part) for part in problem.absolute_path) or "the answer"
+        raise InvalidOutputError(f"{where}: {problem.message}"[:400])
+    return value
+
+
+def chat_request(admission: Admission, target: Target, messages: list[Message] | None = None) -> ChatRequest:
+    return ChatRequest(
+        model=target.model.name,
+        messages=messages or admission.messages,
+        max_tokens=min(admission.max_tokens, target.model.max_output_tokens),
+        timeout=target.provider.timeout,
+        feature=admission.spec.feature,
+        temperature=admission.temperature,
+        json_schema=admission.output_schema if target.model.supports_json or target.is_local else None,
+        context=admission.spec.context,
+    )
+
+
+def repair_messages(admission: Admission, answer: str, problem: str) -> list[Message]:
+    return [
+        *admission.messages,
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": f"That answer is invalid ({problem}). Reply with the corrected JSON only."},
+    ]
+
+
+async def _answer_from(admission: Admission, target: Target, outcome: Outcome, io: IO) -> None:
+    """One target: call (with retries), validate JSON, repair once. Raises when it gives up."""
+    client = client_for(target)
+    request = chat_request(admission, target)
+    response = await with_retries(lambda: io.chat(client, request), target=target, outcome=outcome, io=io)
+    outcome.add_usage(response.usage, target)
+    schema = admission.output_schema
+    if schema is not None:
+        try:
+            outcome.output = parse_json_output(response.text, schema)
+        except InvalidOutputError as problem:
+            repair = chat_request(admission, target, repair_messages(admission, response.text, problem.message))
+            response = await with_retries(lambda: io.chat(client, repair), target=target, outcome=outcome, io=io)
+            outcome.add_usage(response.usage, target)
+            outcome.output = parse_json_output(response.text, schema)
+    outcome.text = response.text
+
+
+async def _embedding_from(admission: Admission, target: Target, outcome: Outcome, io: IO) -> None:
+    client = client_for(target)
+    response = await with_retries(
+        lambda: io.embed(client, model=target.model.name, texts=admission.texts, timeout=target.provider.timeout),
+        target=target,
+        outcome=outcome,
+        io=io,
+    )
+    if response.usage.estimated and not target.is_local:  # the provider left usage out
+        response.usage.input_tokens = admission.input_estimate
+    outcome.add_usage(response.usage, target)
+    outcome.vectors = response.vectors
+
+
+async def call_chain(admission: Admission, outcome: Outcome, io: IO) -> None:
+    """Try each target in turn until one answers; record the last error if none does."""
+    outcome.queue_ms = admission.elapsed_ms
+    attempt_target = _embedding_from if admission.texts else _answer_from
+    for index, target in enumerate(admission.targets):
+        outcome.target, outcome.fallback_used = target, index > 0
+        try:
+            await attempt_target(admission, target, outcome, io)
+        except (ProviderError, InvalidOutputError) as error:
+            outcome.fail(error)
+            if isinstance(error, ProviderError) and not target.is_local:
+                await io.db(provider_record_failure, provider_id=target.provider.pk, error=error.message)
+            continue
+        outcome.status, outcome.error = AiRun.Status.SUCCEEDED, None
+        return

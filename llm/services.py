@@ -1,0 +1,81 @@
+"""Writes outside the runner's hot path: memory, prices, the reaper."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from llm.budgets import budget_reservations_expire
+from llm.models import AiMemory, AiRun, LLMModel, ModelPrice
+from llm.selectors import catalog_invalidate
+
+logger = logging.getLogger("llm")
+
+
+@transaction.atomic
+def ai_memory_set(
+    *, tenant_id: int, scope_type: str, scope_id: str | int, key: str, value: str, user_id: int | None = None
+) -> AiMemory:
+    memory, _ = AiMemory.objects.update_or_create(
+        tenant_id=tenant_id,
+        user_id=user_id,
+        scope_type=scope_type,
+        scope_id=str(scope_id),
+        key=key,
+        defaults={"value": value},
+    )
+    return memory
+
+
+@transaction.atomic
+def model_price_add(
+    *,
+    model: LLMModel,
+    effective_from: datetime,
+    input_per_million: Decimal,
+    cached_input_per_million: Decimal,
+    output_per_million: Decimal,
+) -> ModelPrice:
+    """A new price row from a date; runs already recorded keep the cost they were charged."""
+    price, _ = ModelPrice.objects.update_or_create(
+        model=model,
+        effective_from=effective_from,
+        defaults={
+            "input_per_million": input_per_million,
+            "cached_input_per_million": cached_input_per_million,
+            "output_per_million": output_per_million,
+        },
+    )
+    transaction.on_commit(catalog_invalidate)
+    return price
+
+
+def ai_runs_reap(*, older_than_seconds: float | None = None, now: datetime | None = None) -> int:
+    """Finish runs left `running` by a dead process as `lost`, and give back what they reserved.
+
+    Their usage stays the input estimate written when the run started (flagged as estimated).
+    Returns how many runs were reaped.
+    """
+    now = now or timezone.now()
+    threshold = settings.LLM_REAP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    stale = AiRun.objects.filter(status=AiRun.Status.RUNNING, created_at__lt=now - timedelta(seconds=threshold))
+    run_ids = list(stale.values_list("pk", flat=True))
+    if not run_ids:
+        budget_reservations_expire(now=now)
+        return 0
+    reaped = AiRun.objects.filter(pk__in=run_ids, status=AiRun.Status.RUNNING).update(
+        status=AiRun.Status.LOST,
+        usage_estimated=True,
+        finished_at=now,
+        error_code="lost",
+        error_message="The process running this call stopped before recording its end.",
+    )
+    budget_reservations_expire(run_ids=run_ids)
+    budget_reservations_expire(now=now)
+    logger.warning("llm runs reaped", extra={"reaped": reaped})
+    return reaped
