@@ -181,6 +181,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # --- LLM ------------------------------------------------------------------------------------
 LLM_TENANT_MODEL = "recruiting.Company"
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+# --- Analytics (spend rollups, dashboard, alerts) --------------------------------------------
+ANALYTICS_ROLLUP_INTERVAL_SECONDS = float(os.environ.get("ANALYTICS_ROLLUP_INTERVAL_SECONDS", "30"))
+# Re-read runs finished this long before the watermark: covers late commits and clock skew.
+ANALYTICS_ROLLUP_OVERLAP_SECONDS = int(os.environ.get("ANALYTICS_ROLLUP_OVERLAP_SECONDS", "120"))
+# The oldest a run can be when it finishes (the reaper finishes stuck ones long before this).
+ANALYTICS_ROLLUP_MAX_RUN_AGE_SECONDS = int(os.environ.get("ANALYTICS_ROLLUP_MAX_RUN_AGE_SECONDS", str(24 * 3600)))
+# The dashboard refreshes the rollups' tail itself when the last refresh is older than this.
+ANALYTICS_DASHBOARD_REFRESH_SECONDS = float(os.environ.get("ANALYTICS_DASHBOARD_REFRESH_SECONDS", "10"))
+ANALYTICS_ALERT_INTERVAL_SECONDS = float(os.environ.get("ANALYTICS_ALERT_INTERVAL_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE["analytics-rollups-refresh"] = {
+    "task": "analytics.tasks.rollups_refresh_task",
+    "schedule": ANALYTICS_ROLLUP_INTERVAL_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["analytics-alerts-check"] = {
+    "task": "analytics.tasks.alerts_check_task",
+    "schedule": ANALYTICS_ALERT_INTERVAL_SECONDS,
+}
+
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 LLM_DEFAULT_PROVIDER = "openai" if (OPENAI_API_KEY or OPENAI_BASE_URL) else "local"
 LLM_LOG_CONTENT = env_bool("LLM_LOG_CONTENT", False)
