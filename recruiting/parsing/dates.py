@@ -46,7 +46,7 @@ _ONGOING_WORDS = (
     r"aujourd'hui|aujourd’hui|a ce jour|à ce jour|présent|actuel|en cours|actualidad|presente|actual|hoy|"
     r"la fecha|heden|nu|huidig|tot heden|oggi|in corso|atual"
 )
-_ONGOING = rf"(?:{_ONGOING_WORDS})"
+_ONGOING = rf"(?:{_ONGOING_WORDS})(?![\w'’])"
 _RANGE_SEPARATOR = r"\s*(?:-{1,2}|–|—|to|until|till|bis|au|à|a|hasta|tot|al|a\s+la|→|>|~)\s*"
 _RANGE_PREFIX = r"(?:(?:since|seit|depuis|desde|sinds|from|von|de|vanaf|dal|da)\s+)?"
 

@@ -78,11 +78,11 @@ def _split_blocks(lines: list[str]) -> list[_Block]:
             header.insert(0, position)
             position -= 1
         if before == 0:
-            parts = _text_parts(lines[index], dated[index])
+            parts = [part for part in _text_parts(lines[index], dated[index]) if len(part) > 1]
             position = index + 1
             while len(parts) < 2 and position < len(lines) and position not in dated and _header_like(lines[position]):
                 header.append(position)
-                parts.extend(_text_parts(lines[position], None))
+                parts.extend(part for part in _text_parts(lines[position], None) if len(part) > 1)
                 position += 1
         claimed.update(header)
         starts.append(header[0])

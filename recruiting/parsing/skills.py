@@ -17,6 +17,12 @@ _LEVEL_SUFFIX: Final = re.compile(
     re.IGNORECASE,
 )
 _BULLET: Final = re.compile(r"^\s*(?:[•\-*–▪●◦○■□➢►‣⁃·>])\s*")
+_QUALIFIER_WORDS: Final = frozenset(
+    "advanced basic basics expert skills skill knowledge proficient proficiency experience good very strong "
+    "solid fluent in with of and gute sehr kenntnisse grundkenntnisse avance avancee bonne connaissance "
+    "conocimientos avanzado kennis goede".split()
+)
+_LIST_SEPARATOR_CHARACTERS = ",;|·•"
 _LONGEST_PHRASE = max(len(name.split()) for name in SKILL_SYNONYMS)
 
 
@@ -31,7 +37,7 @@ def names_known_skill(text: str) -> bool:
 def split_skill_items(lines: list[str]) -> list[str]:
     """Items of a skills list: "Languages: Python, Go | SQL" -> ["Python", "Go", "SQL"]."""
     items: list[str] = []
-    for line in lines:
+    for line in _join_wrapped_lines(lines):
         line = _SUB_LABEL.sub("", _BULLET.sub("", line.strip()))
         for item in _ITEM_SEPARATORS.split(line):
             item = _LEVEL_SUFFIX.sub("", item).strip(" .:-–*")
@@ -51,9 +57,16 @@ def find_skills(*, skills_lines: list[str], full_text: str) -> list[str]:
 
 
 def _vocabulary_inside(item: str) -> str | None:
-    # "Python 3.11" or "Advanced Excel skills" still name a known skill.
+    # "Python 3.11" or "Advanced Excel skills" name a known skill; "Event sourcing" is not "Sourcing".
     mentions = _vocabulary_mentions(item, in_skills_list=True)
-    return mentions[0] if len(mentions) == 1 else None
+    if len(mentions) != 1:
+        return None
+    residue = item.casefold()
+    for synonym, canonical in SKILL_SYNONYMS.items():
+        if canonical == mentions[0] and synonym in residue:
+            residue = residue.replace(synonym, " ")
+    leftover = {word for word in re.findall(r"[^\W\d_]+", residue) if word not in _QUALIFIER_WORDS}
+    return mentions[0] if not leftover else None
 
 
 def _vocabulary_mentions(text: str, *, in_skills_list: bool = False) -> list[str]:
@@ -86,3 +99,32 @@ def _trusted_in_prose(canonical: str, phrase: str, written: list[str]) -> bool:
     if len(phrase) <= 3 and phrase.isalpha():
         return " ".join(written).isupper()  # "SQL", "AWS", "PHP" are written in capitals
     return True
+
+
+def _join_wrapped_lines(lines: list[str]) -> list[str]:
+    """A comma-separated list wrapped by the page ("..., Employer" / "Branding, ...") is one list:
+    a line with separators that does not end on one continues on the next line."""
+    joined: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        previous = joined[-1] if joined else ""
+        continues = (
+            previous
+            and any(character in previous for character in _LIST_SEPARATOR_CHARACTERS)
+            and previous[-1] not in _LIST_SEPARATOR_CHARACTERS
+            and not _BULLET.match(stripped)
+            and not _SUB_LABEL.match(stripped)
+            and not _both_known(previous, stripped)
+        )
+        if continues:
+            joined[-1] = f"{previous} {stripped}"
+        else:
+            joined.append(stripped)
+    return joined
+
+
+def _both_known(previous: str, following: str) -> bool:
+    # "Python, SQL" / "Docker, AWS": two complete lists, not one wrapped list.
+    tail = re.split(r"[,;|·•]", previous)[-1]
+    head = re.split(r"[,;|·•]", following)[0]
+    return bool(canonical_skill(tail) and canonical_skill(head)) and not canonical_skill(f"{tail} {head}")

@@ -447,7 +447,6 @@ Ahrefs
 Conversion Rate Optimization|cro
 Campaign Management
 Product Management
-Product Owner
 Product Strategy
 Roadmapping|product roadmap
 User Stories
@@ -608,7 +607,6 @@ Employee Relations
 Performance Management
 Compensation and Benefits|compensation & benefits|c&b
 HR Management|human resources|hrm
-HR Business Partner|hrbp
 Talent Management
 Learning and Development|l&d|training and development
 Employer Branding
