@@ -79,3 +79,13 @@ def ai_runs_reap(*, older_than_seconds: float | None = None, now: datetime | Non
     budget_reservations_expire(now=now)
     logger.warning("llm runs reaped", extra={"reaped": reaped})
     return reaped
+
+
+def ai_runs_forget_subject(*, subject_type: str, subject_ids: list[str]) -> int:
+    """GDPR erasure: unlink runs from the person they were about and drop their error text
+    (it may quote the input). Tokens, cost and timing stay, anonymous, for spend figures."""
+    if not subject_ids:
+        return 0
+    return AiRun.objects.filter(subject_type=subject_type, subject_id__in=subject_ids).update(
+        subject_type="", subject_id="", error_message=""
+    )

@@ -1,0 +1,97 @@
+"""Fixtures for the gateway's tests: the seeded catalog, the fake OpenAI server wired in as the
+`openai` provider, tiny backoff settings, and tenants on each plan.
+
+Transactional tests flush the database, which also removes the rows the seed migration made, so
+`gateway` puts them back when they are missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+
+from llm.models import Provider
+from llm.selectors import catalog_invalidate
+from tests.fakes.openai_server import FakeOpenAIServer
+
+seed_migration = importlib.import_module("llm.migrations.0003_seed_data")
+
+FAST_RETRIES = {
+    "LLM_RETRY_BASE_DELAY": 0.001,
+    "LLM_RETRY_MAX_DELAY": 0.005,
+    "LLM_RETRY_AFTER_CAP": 2.0,
+    "LLM_LOCAL_CHUNK_DELAY": 0.0,
+    "LLM_CATALOG_TTL": 0.0,
+    "LLM_CACHE_TTL": 0,
+    "LLM_COOLDOWN_AFTER_FAILURES": 1000,
+    "LLM_RATE_LIMITS": {},
+}
+
+
+@dataclass
+class Gateway:
+    fake: FakeOpenAIServer
+    settings: Any
+
+    def openai(self) -> Provider:
+        return Provider.objects.get(name="openai")
+
+
+def seed_catalog() -> None:
+    if not Provider.objects.exists():
+        seed_migration.seed(django_apps, None)
+    catalog_invalidate()
+
+
+@pytest.fixture
+def gateway(fake_openai: FakeOpenAIServer, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
+    """The runner pointed at the fake server, with the seeded catalog and fast retries."""
+    for name, value in FAST_RETRIES.items():
+        setattr(settings, name, value)
+    settings.LLM_DEFAULT_PROVIDER = "openai"
+    settings.OPENAI_BASE_URL = fake_openai.base_url
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    seed_catalog()
+    for cache in ("default",):
+        caches[cache].clear()
+    yield Gateway(fake=fake_openai, settings=settings)
+    catalog_invalidate()
+
+
+@pytest.fixture
+def local_only(settings: Any) -> Iterator[None]:
+    """The embedded mode: no provider configured, everything answered by `local`."""
+    for name, value in FAST_RETRIES.items():
+        setattr(settings, name, value)
+    settings.LLM_DEFAULT_PROVIDER = "local"
+    seed_catalog()
+    caches["default"].clear()
+    yield
+    catalog_invalidate()
+
+
+def make_company(slug: str, plan: str) -> Any:
+    company_model = django_apps.get_model("recruiting", "Company")
+    return company_model.objects.create(name=slug.title(), slug=slug, plan=plan)
+
+
+@pytest.fixture
+def free_company(db: None) -> Any:
+    return make_company("freeco", "free")
+
+
+@pytest.fixture
+def pro_company(db: None) -> Any:
+    return make_company("proco", "pro")
+
+
+@pytest.fixture
+def recruiter(db: None) -> Any:
+    return get_user_model().objects.create_user(username="recruiter", password="not-used-here")

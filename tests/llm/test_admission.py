@@ -1,0 +1,157 @@
+"""Promises 4, 5, 10 and the flags: refusals, reservations, the exact cache, compression."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from llm import runner
+from llm.models import AiRun, Budget, BudgetReservation, FeatureFlag
+from llm.router import rollout_bucket
+from tests.llm.conftest import Gateway
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(company: Any, user: Any = None, prompt: str = "Hello", feature: str = "playground") -> runner.RunResult:
+    return runner.run(feature=feature, context={"prompt": prompt}, tenant=company, user=user)
+
+
+def tenant_budget(company: Any, cap: str, *, hard: bool = True) -> Budget:
+    return Budget.objects.create(
+        scope=Budget.Scope.TENANT, tenant_id=company.pk, period=Budget.Period.DAILY, cap_usd=Decimal(cap), hard=hard
+    )
+
+
+def test_a_call_that_would_pass_a_hard_cap_is_refused_with_no_cost(gateway: Gateway, free_company: Any) -> None:
+    tenant_budget(free_company, "0.0001")  # less than one worst case (800 output tokens at $0.60/M)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company)
+
+    run = AiRun.objects.get()
+    assert (run.status, run.error_code, run.cost, run.input_tokens) == ("refused", "budget_exceeded", 0, 0)
+    assert "budget" in refused.value.message and not gateway.fake.requests
+    assert not BudgetReservation.objects.exists()
+
+
+def test_a_reservation_is_settled_to_the_actual_cost(gateway: Gateway, free_company: Any) -> None:
+    budget = tenant_budget(free_company, "1.00")
+
+    result = ask(free_company)
+
+    budget.refresh_from_db()
+    reservation = BudgetReservation.objects.get()
+    assert reservation.status == "settled" and reservation.actual == result.cost
+    assert reservation.amount > result.cost  # the worst case was held while the call ran
+    assert (budget.spent, budget.reserved) == (result.cost, 0)
+
+
+def test_a_failed_call_releases_its_reservation(gateway: Gateway, free_company: Any) -> None:
+    from tests.fakes.openai_server import Fault
+
+    budget = tenant_budget(free_company, "1.00")
+    gateway.fake.always(Fault.status_500())
+
+    ask(free_company)  # answered by local after the failures: nothing was spent
+
+    budget.refresh_from_db()
+    assert BudgetReservation.objects.get().status == "released"
+    assert (budget.spent, budget.reserved) == (0, 0)
+
+
+def test_an_alert_only_budget_never_refuses(gateway: Gateway, free_company: Any) -> None:
+    budget = tenant_budget(free_company, "0.00000001", hard=False)
+
+    ask(free_company)
+
+    budget.refresh_from_db()
+    assert budget.spent > budget.cap_usd and budget.alerted_at is not None
+
+
+def test_a_tight_budget_routes_to_a_cheaper_model(gateway: Gateway, pro_company: Any) -> None:
+    tenant_budget(pro_company, "0.004")  # fits gpt-4o-mini's worst case, not gpt-4o's
+
+    result = ask(pro_company)
+
+    assert result.model == "gpt-4o-mini"
+    assert [r.model for r in gateway.fake.requests] == ["gpt-4o-mini"]
+
+
+def test_rate_limit_refusal_says_when_to_retry(gateway: Gateway, free_company: Any, recruiter: Any) -> None:
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 2, "tenant_rpm": 100}}
+    ask(free_company, recruiter)
+    ask(free_company, recruiter)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company, recruiter)
+
+    assert refused.value.code == "rate_limited" and 0 < refused.value.retry_after <= 60
+    run = AiRun.objects.get(pk=refused.value.result.run_id)
+    assert (run.status, run.cost) == ("refused", 0)
+    assert AiRun.objects.count() == 3 and len(gateway.fake.requests) == 2
+    ask(free_company)  # another user of the tenant is not limited by this user's RPM
+
+
+def test_token_rate_limit_counts_input_tokens(gateway: Gateway, free_company: Any) -> None:
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_tpm": 50}}
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company, prompt="word " * 100)
+
+    assert refused.value.code == "rate_limited" and refused.value.retry_after
+
+
+def test_the_global_kill_switch_refuses_every_feature(gateway: Gateway, free_company: Any) -> None:
+    FeatureFlag.objects.create(feature="*", enabled=False)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company)
+
+    assert refused.value.code == "feature_disabled"
+    assert AiRun.objects.get().status == "refused" and not gateway.fake.requests
+
+
+def test_a_feature_rollout_is_stable_per_tenant(gateway: Gateway, free_company: Any, pro_company: Any) -> None:
+    buckets = {
+        c.pk: rollout_bucket(feature="playground", tenant_id=c.pk, user_id=None) for c in (free_company, pro_company)
+    }
+    cutoff = max(buckets.values())  # admits exactly the tenants below the highest bucket
+    FeatureFlag.objects.create(feature="playground", enabled=True, rollout_percent=cutoff)
+    admitted = {}
+    for company in (free_company, pro_company):
+        try:
+            ask(company)
+            admitted[company.pk] = True
+        except runner.RunError:
+            admitted[company.pk] = False
+
+    assert admitted == {pk: bucket < cutoff for pk, bucket in buckets.items()}
+    ask(free_company, feature="resume_chat")  # other features are untouched
+
+
+def test_an_exact_repeat_is_a_cache_hit_with_the_cost_saved(gateway: Gateway, free_company: Any) -> None:
+    gateway.settings.LLM_CACHE_TTL = 60
+    first = ask(free_company)
+
+    second = ask(free_company)
+
+    assert len(gateway.fake.requests) == 1
+    run = AiRun.objects.get(pk=second.run_id)
+    assert (run.status, run.cache_hit, run.cost, run.cost_saved) == ("cached", True, 0, first.cost)
+    assert second.text == first.text and second.cached
+    ask(free_company, prompt="Something else")
+    assert len(gateway.fake.requests) == 2
+
+
+def test_compression_records_the_tokens_it_saved(gateway: Gateway, free_company: Any) -> None:
+    page_footer = "Jane Roe - Curriculum Vitae - Confidential - Page footer"
+    cv_text = "\n".join([f"Line {i}    with     spaces\n\n\n\n{page_footer}" for i in range(20)])
+
+    result = runner.run(feature="resume_chat", context={"cv_text": cv_text, "question": "Name?"}, tenant=free_company)
+
+    sent = gateway.fake.requests[-1].body["messages"][-1]["content"]
+    assert sent.count(page_footer) == 1 and "    " not in sent
+    assert AiRun.objects.get(pk=result.run_id).compression_saved_tokens > 100
