@@ -234,6 +234,11 @@ def _extract(data: bytes, started: float) -> ExtractedContent:
     warnings: list[str] = []
     for page in pages:
         recorder = _PageRecorder()
+        # Decode the content stream first: pypdf's text extraction swallows decoding errors, and we
+        # want its size limit to surface as a refusal rather than as an empty page.
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
         page.extract_text(visitor_operand_before=recorder.before_operator, visitor_text=recorder.on_text)
         hidden, visible = recorder.hidden_and_visible()
         saw_images = saw_images or recorder.has_images

@@ -17,6 +17,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _MAX_CONTROL_CHARACTER_SHARE = 0.02  # beyond this the "text" is binary data
 _ALLOWED_CONTROLS = frozenset("\n\r\t\f\v")
+_WESTERN_CHARACTERS = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ"
+    "€£¥©®°±²³µ·¹º»«¼½¾¿¡§¶×÷\u00a0\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2022\u2026\u2122\u2020\u2030"
+)
 
 
 def extract_plain_text(data: bytes) -> ExtractedContent:
@@ -57,11 +61,30 @@ def _decode_utf16_without_bom(data: bytes) -> str | None:
 
 
 def _decode_guessed(data: bytes) -> str:
+    western = _decode_western(data)
+    if western is not None:
+        return western
     best = from_bytes(data).best()
     if best is not None:
         return str(best)
     # Every byte is valid cp1252/latin-1, the most common legacy encoding of Western CVs.
     return data.decode("cp1252", errors="replace")
+
+
+def _decode_western(data: bytes) -> str | None:
+    """cp1252 when every byte is defined there and the text reads as Western European.
+
+    Statistical detectors often pick cp1250 for short French or German text ("à" becomes "ŕ"); the
+    CVs we see are overwhelmingly Western European, so cp1252 wins whenever it is plausible.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = [character for character in text if ord(character) > 127]
+    if all(character in _WESTERN_CHARACTERS for character in non_ascii):
+        return text
+    return None
 
 
 def _refuse_binary(text: str) -> None:
