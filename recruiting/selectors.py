@@ -38,3 +38,19 @@ def interview_list(*, company: Company) -> QuerySet[Interview]:
 def company_name(*, company_id: int) -> str:
     """How analytics names a tenant without importing recruiting models."""
     return Company.objects.filter(pk=company_id).values_list("name", flat=True).first() or f"Company #{company_id}"
+
+
+def company_names(*, company_ids: list[int] | set[int]) -> dict[int, str]:
+    """Names of many tenants in one query (analytics' tables and filter menus)."""
+    return dict(Company.objects.filter(pk__in=[pk for pk in company_ids if pk]).values_list("pk", "name"))
+
+
+def user_names(*, user_ids: list[int] | set[int]) -> dict[int, str]:
+    """Display names of many users in one query: full name, else username."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=[pk for pk in user_ids if pk])
+    return {
+        pk: f"{first} {last}".strip() or username
+        for pk, username, first, last in users.values_list("pk", "username", "first_name", "last_name")
+    }
