@@ -21,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus.generate import build_corpus  # noqa: E402
-from recruiting.extraction import extract_text  # noqa: E402
-from recruiting.parsing import parse_cv_text  # noqa: E402
+from corpus.generate import build_corpus
+
+from recruiting.extraction import extract_text
+from recruiting.parsing import parse_cv_text
 
 RESULTS = Path(__file__).resolve().parent / "results" / "cv_pipeline.json"
 GOALS = {"cvs_per_s_one_core": ">= 20"}
@@ -46,16 +47,16 @@ def _run_serial(files: list[bytes]) -> float:
 
 def _run_pool(files: list[bytes], workers: int) -> float:
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        pool.map(process_one, files[:workers * 2])  # warm the imports in every worker before timing
+        pool.map(process_one, files[: workers * 2])  # warm the imports in every worker before timing
         started = time.perf_counter()
-        pool.map(process_one, files, chunksize=4)
+        pool.map(process_one, files, chunksize=max(1, len(files) // (workers * 4)))
         return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=60, help="distinct CVs in the corpus")
-    parser.add_argument("--rounds", type=int, default=5, help="times each CV is processed")
+    parser.add_argument("--rounds", type=int, default=10, help="times each CV is processed")
     parser.add_argument("--seed", type=int, default=2024)
     arguments = parser.parse_args()
     corpus = build_corpus(seed=arguments.seed, size=arguments.size)
@@ -79,8 +80,13 @@ def main() -> None:
         "bench": "cv_pipeline",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "params": {"size": len(corpus), "rounds": arguments.rounds, "seed": arguments.seed, "formats": formats,
-                   "cvs_processed": len(files)},
+        "params": {
+            "size": len(corpus),
+            "rounds": arguments.rounds,
+            "seed": arguments.seed,
+            "formats": formats,
+            "cvs_processed": len(files),
+        },
         "figures": figures,
         "goals": GOALS,
     }

@@ -34,15 +34,24 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus.generate import build_corpus  # noqa: E402
-from recruiting.extraction import extract_text  # noqa: E402
-from recruiting.parsing import parse_cv_text  # noqa: E402
-from recruiting.parsing.sections import fold  # noqa: E402
-from recruiting.parsing.skills import canonical_skill  # noqa: E402
+from corpus.generate import build_corpus
+
+from recruiting.extraction import extract_text
+from recruiting.parsing import parse_cv_text
+from recruiting.parsing.sections import fold
+from recruiting.parsing.skills import canonical_skill
 
 FIELDS = ("name", "email", "phone", "skills", "employers", "titles", "degrees", "schools")
-GOALS = {"email_f1": 0.97, "phone_f1": 0.97, "name_f1": 0.90, "employers_f1": 0.75, "titles_f1": 0.75,
-         "degrees_f1": 0.75, "schools_f1": 0.75, "skills_f1": 0.65}
+GOALS = {
+    "email_f1": 0.97,
+    "phone_f1": 0.97,
+    "name_f1": 0.90,
+    "employers_f1": 0.75,
+    "titles_f1": 0.75,
+    "degrees_f1": 0.75,
+    "schools_f1": 0.75,
+    "skills_f1": 0.65,
+}
 RESULTS = Path(__file__).resolve().parent / "results" / "parse_quality.json"
 
 
@@ -94,8 +103,14 @@ def _same_skill(left: str, right: str) -> bool:
 
 
 MATCHERS: dict[str, Callable[[str, str], bool]] = {
-    "name": _same_name, "email": _same_exact, "phone": _same_phone, "skills": _same_skill,
-    "employers": _same_fuzzy, "titles": _same_fuzzy, "degrees": _same_degree, "schools": _same_fuzzy,
+    "name": _same_name,
+    "email": _same_exact,
+    "phone": _same_phone,
+    "skills": _same_skill,
+    "employers": _same_fuzzy,
+    "titles": _same_fuzzy,
+    "degrees": _same_degree,
+    "schools": _same_fuzzy,
 }
 
 
@@ -161,15 +176,17 @@ def main() -> None:
     if arguments.labelled_dir:
         items = load_labelled_dir(arguments.labelled_dir)
     else:
-        items = [(cv.filename, cv.file_format, cv.data, cv.labels, cv.held_out)
-                 for cv in build_corpus(seed=arguments.seed, size=arguments.size)]
+        items = [
+            (cv.filename, cv.file_format, cv.data, cv.labels, cv.held_out)
+            for cv in build_corpus(seed=arguments.seed, size=arguments.size)
+        ]
     overall, held_out = Tally(), Tally()
     by_format: dict[str, Tally] = defaultdict(Tally)
     failures = 0
     started = time.perf_counter()
     for filename, _, data, labels, is_held_out in items:
         extraction = extract_text(data=data, filename=filename)
-        file_format = extraction.file_type or "unknown"
+        file_format: str = extraction.file_type or "unknown"
         parsed = parse_cv_text(extraction.text) if extraction.ok else parse_cv_text("")
         failures += not extraction.ok
         predicted = predictions(parsed)
@@ -189,9 +206,9 @@ def main() -> None:
         figures[f"{field}_f1"] = round(f1, 3)
         figures[f"{field}_precision"] = round(precision, 3)
         figures[f"{field}_recall"] = round(recall, 3)
-    for file_format, tally in sorted(by_format.items()):
+    for format_name, tally in sorted(by_format.items()):
         for field in FIELDS:
-            figures[f"{file_format}_{field}_f1"] = round(tally.scores(field)[2], 3)
+            figures[f"{format_name}_{field}_f1"] = round(tally.scores(field)[2], 3)
     if held_out.labelled:
         for field in FIELDS:
             figures[f"held_out_{field}_f1"] = round(held_out.scores(field)[2], 3)
@@ -200,9 +217,14 @@ def main() -> None:
         "bench": "parse_quality",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "params": {"seed": arguments.seed, "size": len(items), "source": str(arguments.labelled_dir or "generated"),
-                   "formats": {name: sum(1 for item in items if item[0].endswith("." + name)) for name in by_format},
-                   "held_out_cvs": sum(1 for item in items if item[4]), "seconds": round(elapsed, 2)},
+        "params": {
+            "seed": arguments.seed,
+            "size": len(items),
+            "source": str(arguments.labelled_dir or "generated"),
+            "formats": {name: sum(1 for item in items if item[0].endswith("." + name)) for name in by_format},
+            "held_out_cvs": sum(1 for item in items if item[4]),
+            "seconds": round(elapsed, 2),
+        },
         "figures": figures,
         "goals": {name: f">= {goal}" for name, goal in GOALS.items()},
     }
@@ -215,7 +237,9 @@ def main() -> None:
         precision, recall, f1 = overall.scores(field)
         per_format = "  ".join(f"{by_format[name].scores(field)[2]:6.3f}" for name in sorted(by_format))
         status = "ok" if f1 >= GOALS[f"{field}_f1"] else "MISS"
-        print(f"{field:<10} {precision:6.3f} {recall:6.3f} {f1:6.3f}  {GOALS[field + '_f1']:.2f} {status:<4} {per_format}")
+        print(
+            f"{field:<10} {precision:6.3f} {recall:6.3f} {f1:6.3f}  {GOALS[field + '_f1']:.2f} {status:<4} {per_format}"
+        )
     if held_out.labelled:
         print("held-out layouts F1: " + ", ".join(f"{field} {held_out.scores(field)[2]:.3f}" for field in FIELDS))
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """Lay a `CvDocument` out as TXT (several encodings), DOCX (paragraphs or tables) or PDF (one or two
 columns, drawn with reportlab). Also small builders the tests use for special files."""
 
@@ -25,8 +26,14 @@ def _register_fonts() -> tuple[str, str]:
     import reportlab
 
     candidates = [
-        (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
-        (Path(reportlab.__file__).parent / "fonts" / "Vera.ttf", Path(reportlab.__file__).parent / "fonts" / "VeraBd.ttf"),
+        (
+            Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+            Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+        ),
+        (
+            Path(reportlab.__file__).parent / "fonts" / "Vera.ttf",
+            Path(reportlab.__file__).parent / "fonts" / "VeraBd.ttf",
+        ),
     ]
     for regular, bold in candidates:
         if regular.exists() and bold.exists():
@@ -153,7 +160,9 @@ class _PdfWriter:
             self.y -= self.leading * 0.6
         text = _printable(line.text, font)
         width = 10_000 if line.kind == "heading" else self.width  # headings never wrap
-        for part in _wrap(text, font, size, width - (pdfmetrics.stringWidth(line.right, font, size) + 20 if line.right else 0)):
+        for part in _wrap(
+            text, font, size, width - (pdfmetrics.stringWidth(line.right, font, size) + 20 if line.right else 0)
+        ):
             self._ensure_room(size)
             self.pdf.setFont(font, size)
             self.pdf.drawString(self.x, self.y, part)
@@ -172,9 +181,13 @@ def _printable(text: str, font: str) -> str:
     if not font.startswith("Helvetica"):
         return text
     # The standard PDF fonts only cover Latin-1: fold anything else to its base letter.
-    return "".join(
-        character if ord(character) < 256 else unicodedata.normalize("NFKD", character)[0] for character in text
-    ).replace("—", "-").replace("–", "-")
+    return (
+        "".join(
+            character if ord(character) < 256 else unicodedata.normalize("NFKD", character)[0] for character in text
+        )
+        .replace("—", "-")
+        .replace("–", "-")
+    )
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -202,7 +215,7 @@ def to_pdf(document: CvDocument, *, two_columns: bool, unicode_font: bool) -> by
     else:
         # Name and headline span the page; contact and the short sections go in a left sidebar.
         top = _PdfWriter(pdf, x=40, width=page_width - 80, top=page_height - 50, leading=14, font=font, bold=bold)
-        contact = []
+        contact: list[Line] = []
         for line in document.header:
             if line.kind == "contact":
                 contact.extend(Line(part.strip(), kind="contact") for part in line.text.split("|"))

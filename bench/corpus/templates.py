@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """CV layouts: turn a `Person` into headed sections of lines, in one of several styles and languages.
 
 Each style renders experience and education its own way ("Title — Employer, City" then dates;
@@ -13,22 +14,46 @@ from dataclasses import dataclass, field
 from .people import Job, Person, Study
 
 HEADINGS = {
-    "en": {"summary": ("Summary", "Profile", "Professional Summary"), "experience": ("Work Experience", "Experience",
-           "Employment History", "Professional Experience"), "education": ("Education", "Academic Background"),
-           "skills": ("Skills", "Technical Skills", "Key Skills", "Core Competencies"), "languages": ("Languages",),
-           "certifications": ("Certifications", "Licenses & Certifications")},
-    "de": {"summary": ("Profil", "Kurzprofil"), "experience": ("Berufserfahrung", "Beruflicher Werdegang"),
-           "education": ("Ausbildung", "Studium"), "skills": ("Kenntnisse", "Fähigkeiten", "IT-Kenntnisse"),
-           "languages": ("Sprachen", "Sprachkenntnisse"), "certifications": ("Zertifikate", "Weiterbildung")},
-    "fr": {"summary": ("Profil", "À propos"), "experience": ("Expérience professionnelle", "Expériences"),
-           "education": ("Formation", "Études"), "skills": ("Compétences", "Compétences techniques"),
-           "languages": ("Langues",), "certifications": ("Certifications",)},
-    "es": {"summary": ("Perfil", "Resumen"), "experience": ("Experiencia laboral", "Experiencia profesional"),
-           "education": ("Educación", "Formación académica"), "skills": ("Habilidades", "Competencias"),
-           "languages": ("Idiomas",), "certifications": ("Certificaciones",)},
-    "nl": {"summary": ("Profiel", "Samenvatting"), "experience": ("Werkervaring",),
-           "education": ("Opleiding", "Opleidingen"), "skills": ("Vaardigheden", "Competenties"),
-           "languages": ("Talen",), "certifications": ("Certificaten",)},
+    "en": {
+        "summary": ("Summary", "Profile", "Professional Summary"),
+        "experience": ("Work Experience", "Experience", "Employment History", "Professional Experience"),
+        "education": ("Education", "Academic Background"),
+        "skills": ("Skills", "Technical Skills", "Key Skills", "Core Competencies"),
+        "languages": ("Languages",),
+        "certifications": ("Certifications", "Licenses & Certifications"),
+    },
+    "de": {
+        "summary": ("Profil", "Kurzprofil"),
+        "experience": ("Berufserfahrung", "Beruflicher Werdegang"),
+        "education": ("Ausbildung", "Studium"),
+        "skills": ("Kenntnisse", "Fähigkeiten", "IT-Kenntnisse"),
+        "languages": ("Sprachen", "Sprachkenntnisse"),
+        "certifications": ("Zertifikate", "Weiterbildung"),
+    },
+    "fr": {
+        "summary": ("Profil", "À propos"),
+        "experience": ("Expérience professionnelle", "Expériences"),
+        "education": ("Formation", "Études"),
+        "skills": ("Compétences", "Compétences techniques"),
+        "languages": ("Langues",),
+        "certifications": ("Certifications",),
+    },
+    "es": {
+        "summary": ("Perfil", "Resumen"),
+        "experience": ("Experiencia laboral", "Experiencia profesional"),
+        "education": ("Educación", "Formación académica"),
+        "skills": ("Habilidades", "Competencias"),
+        "languages": ("Idiomas",),
+        "certifications": ("Certificaciones",),
+    },
+    "nl": {
+        "summary": ("Profiel", "Samenvatting"),
+        "experience": ("Werkervaring",),
+        "education": ("Opleiding", "Opleidingen"),
+        "skills": ("Vaardigheden", "Competenties"),
+        "languages": ("Talen",),
+        "certifications": ("Certificaten",),
+    },
 }
 MONTHS = {
     "en": "January February March April May June July August September October November December",
@@ -37,8 +62,13 @@ MONTHS = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
     "nl": "januari februari maart april mei juni juli augustus september oktober november december",
 }
-PRESENT = {"en": ("Present", "Current", "now"), "de": ("heute", "Heute", "aktuell"), "fr": ("aujourd'hui", "présent"),
-           "es": ("actualidad", "presente"), "nl": ("heden", "nu")}
+PRESENT = {
+    "en": ("Present", "Current", "now"),
+    "de": ("heute", "Heute", "aktuell"),
+    "fr": ("aujourd'hui", "présent"),
+    "es": ("actualidad", "presente"),
+    "nl": ("heden", "nu"),
+}
 DATE_STYLES = ("month_name", "month_abbr", "numeric", "iso", "year")
 
 
@@ -101,8 +131,16 @@ def _heading(style: _Style, rng: random.Random, key: str) -> Line:
     return Line(text, kind="heading")
 
 
-EXPERIENCE_STYLES = ("dash_then_dates", "pipes", "at_parentheses", "stacked", "dates_first", "tab_stops",
-                     "comma_dates_below", "employer_first_stacked")
+EXPERIENCE_STYLES = (
+    "dash_then_dates",
+    "pipes",
+    "at_parentheses",
+    "stacked",
+    "dates_first",
+    "tab_stops",
+    "comma_dates_below",
+    "employer_first_stacked",
+)
 # Layouts the parser was not tuned on: the benchmark reports them separately as a held-out check.
 HELD_OUT_STYLES = frozenset({"comma_dates_below", "employer_first_stacked"})
 
@@ -130,8 +168,10 @@ def _experience_lines(style: _Style, layout: str, job: Job) -> list[Line]:
 
 
 def _education_lines(style: _Style, layout: int, study: Study) -> list[Line]:
-    degree = f"{study.degree} {study.field_of_study}".strip() if layout % 2 else (
-        f"{study.degree} in {study.field_of_study}" if study.field_of_study else study.degree
+    degree = (
+        f"{study.degree} {study.field_of_study}".strip()
+        if layout % 2
+        else (f"{study.degree} in {study.field_of_study}" if study.field_of_study else study.degree)
     )
     dates = f"{study.start}{style.separator}{study.end}"
     if layout == 0:
@@ -154,7 +194,9 @@ def build_document(person: Person, rng: random.Random, *, layout: str, language:
     )
     header = [Line(person.name, kind="name")]
     if rng.random() < 0.25:
-        header.insert(0, Line(rng.choice(("CURRICULUM VITAE", "Curriculum Vitae", "Resume", "Lebenslauf")), kind="headline"))
+        header.insert(
+            0, Line(rng.choice(("CURRICULUM VITAE", "Curriculum Vitae", "Resume", "Lebenslauf")), kind="headline")
+        )
     if rng.random() < 0.7:
         header.append(Line(person.headline, kind="headline"))
     contact = [f"{person.city}, {person.country}", person.email, person.phone, *person.links]
@@ -182,8 +224,12 @@ def build_document(person: Person, rng: random.Random, *, layout: str, language:
     languages.lines.append(Line(", ".join(f"{language_name} ({level})" for language_name, level in person.languages)))
     sections.append(languages)
     if person.certifications:
-        sections.append(Section("certifications", [_heading(style, rng, "certifications"),
-                                                   *(Line(name) for name in person.certifications)]))
+        sections.append(
+            Section(
+                "certifications",
+                [_heading(style, rng, "certifications"), *(Line(name) for name in person.certifications)],
+            )
+        )
     if rng.random() < 0.5:  # skills before experience, as many CVs do
         sections.insert(1, sections.pop(3))
     return CvDocument(header=header, sections=sections, style=layout, language=language)

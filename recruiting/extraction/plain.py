@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """Plain-text CVs in any common encoding."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """Name, email, phone, links and location from the top of a CV."""
 
 from __future__ import annotations
@@ -152,11 +153,16 @@ def _name_from(part: str) -> str:
 
 
 def _tidy_name(name: str) -> str:
-    name = " ".join(name.split()).strip(" ,")
-    if name.isupper():  # "ANNA MÜLLER" -> "Anna Müller", keeping "Mc"/"O'" readable enough
-        name = " ".join(word.capitalize() if len(word) > 2 else word.title() for word in name.split())
-        name = re.sub(r"(?<=-)(\w)", lambda match: match.group(1).upper(), name)
-    return name
+    """Collapse spaces and soften capitals: "MÜLLER" -> "Müller", "VAN DEN BERG" -> "van den Berg"."""
+    words = name.split()
+    tidy: list[str] = []
+    for position, word in enumerate(words):
+        if word.isupper() and len(word) > 1:
+            word = "-".join(part.capitalize() for part in word.split("-"))
+            if position > 0 and word.lower() in _NAME_PARTICLES:
+                word = word.lower()
+        tidy.append(word)
+    return " ".join(tidy).strip(" ,")
 
 
 def looks_like_location(text: str) -> bool:

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """Dates and date ranges as CVs write them, kept verbatim, plus the arithmetic for total experience."""
 
 from __future__ import annotations
@@ -139,8 +140,9 @@ def total_years(ranges: list[DateRange], *, today: date) -> float | None:
         end = month_index(end_text, today=today) if end_text else None
         if start is None or end is None or end < start:
             continue
-        # An inclusive month range: "Jan 2020 - Mar 2020" is three months; a bare year range is not padded.
-        padding = 1 if not _YEAR_ONLY.fullmatch(end_text.strip()) and not _ONGOING_ONLY.match(end_text) else 0
+        # Month ranges are inclusive ("Jan 2020 - Mar 2020" is three months); a bare year range is not
+        # padded ("2019 - 2021" is two years).
+        padding = 0 if _YEAR_ONLY.fullmatch(end_text.strip()) else 1
         intervals.append((start, end + padding))
     if not intervals:
         return None

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """Experience and education entries from the lines of their sections."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from .sections import fold, fold_keeping_length
 _BULLET: Final = re.compile(r"^\s*(?:[•\-*–▪●◦○■□➢►‣⁃·>]|\d{1,2}[.)])\s+")
 # Between the parts of a header line: "Engineer | Acme | Berlin", "Engineer — Acme, Berlin", "Engineer   Acme".
 _PART_SEPARATOR: Final = re.compile(r"\s*(?:\||•|·|\t| {3,}| — | – | -- | - |—|–|, |; )\s*")
-_AT_SEPARATOR: Final = re.compile(r"\s+(?:at|@|bei|chez|en|bij|presso|na|für|for)\s+", re.IGNORECASE)
+_AT_SEPARATOR: Final = re.compile(r"\s+(?:at|@|bei|chez|en|bij|presso)\s+", re.IGNORECASE)
 _EMPTY_BRACKETS: Final = re.compile(r"\(\s*[,;:\-–]*\s*\)|\[\s*\]")
 _EDGE_PUNCTUATION: Final = " \t|,;:–—-•·()[]"
 _MAX_HEADER_CHARACTERS = 110
@@ -103,7 +104,9 @@ def _text_parts(line: str, dates: DateRange | None) -> list[str]:
         chunk = chunk.strip(_EDGE_PUNCTUATION)
         if not chunk:
             continue
-        at_split = _AT_SEPARATOR.split(chunk, maxsplit=1)
+        # "Engineer at Acme" is two parts; "Grado en Informática" and "Institut für X" are one.
+        keep_whole = _is_institution(chunk) or DEGREE_PATTERN.search(fold(chunk))
+        at_split = [chunk] if keep_whole else _AT_SEPARATOR.split(chunk, maxsplit=1)
         parts.extend(piece.strip(_EDGE_PUNCTUATION) for piece in at_split if piece.strip(_EDGE_PUNCTUATION))
     return parts
 

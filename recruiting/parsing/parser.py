@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """The rule-based CV parser: text in, the `parse_cv` feature's JSON shape out."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
 """Skills: the items of skills sections, plus known skills named anywhere in the CV."""
 
 from __future__ import annotations
@@ -5,7 +6,13 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .vocabulary import CASE_SENSITIVE_SKILLS, SKILL_SYNONYMS, SKILLS_SECTION_ONLY, SKILLS_SECTION_ONLY_SYNONYMS
+from .vocabulary import (
+    CASE_SENSITIVE_SKILLS,
+    PROSE_SPELLINGS,
+    SKILL_SYNONYMS,
+    SKILLS_SECTION_ONLY,
+    SKILLS_SECTION_ONLY_SYNONYMS,
+)
 
 _MAX_WORDS_PER_SKILL = 4
 _TOKEN: Final = re.compile(r"[A-Za-zÀ-ÿ0-9.+#/&'’-]+")
@@ -18,9 +25,39 @@ _LEVEL_SUFFIX: Final = re.compile(
 )
 _BULLET: Final = re.compile(r"^\s*(?:[•\-*–▪●◦○■□➢►‣⁃·>])\s*")
 _QUALIFIER_WORDS: Final = frozenset(
-    "advanced basic basics expert skills skill knowledge proficient proficiency experience good very strong "
-    "solid fluent in with of and gute sehr kenntnisse grundkenntnisse avance avancee bonne connaissance "
-    "conocimientos avanzado kennis goede".split()
+    [
+        "advanced",
+        "basic",
+        "basics",
+        "expert",
+        "skills",
+        "skill",
+        "knowledge",
+        "proficient",
+        "proficiency",
+        "experience",
+        "good",
+        "very",
+        "strong",
+        "solid",
+        "fluent",
+        "in",
+        "with",
+        "of",
+        "and",
+        "gute",
+        "sehr",
+        "kenntnisse",
+        "grundkenntnisse",
+        "avance",
+        "avancee",
+        "bonne",
+        "connaissance",
+        "conocimientos",
+        "avanzado",
+        "kennis",
+        "goede",
+    ]
 )
 _LIST_SEPARATOR_CHARACTERS = ",;|·•"
 _LONGEST_PHRASE = max(len(name.split()) for name in SKILL_SYNONYMS)
@@ -94,6 +131,8 @@ def _vocabulary_mentions(text: str, *, in_skills_list: bool = False) -> list[str
 def _trusted_in_prose(canonical: str, phrase: str, written: list[str]) -> bool:
     if canonical in SKILLS_SECTION_ONLY or phrase in SKILLS_SECTION_ONLY_SYNONYMS:
         return False
+    if phrase in PROSE_SPELLINGS:
+        return " ".join(written) == PROSE_SPELLINGS[phrase]
     if canonical in CASE_SENSITIVE_SKILLS and phrase == canonical.casefold():
         return " ".join(written) == canonical
     if len(phrase) <= 3 and phrase.isalpha():

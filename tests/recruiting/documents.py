@@ -98,7 +98,10 @@ def pdf_flate_bomb(expanded_bytes: int) -> bytes:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
-        b"<< /Length " + str(len(compressed)).encode() + b" /Filter /FlateDecode >>\nstream\n" + compressed
+        b"<< /Length "
+        + str(len(compressed)).encode()
+        + b" /Filter /FlateDecode >>\nstream\n"
+        + compressed
         + b"\nendstream",
     ]
     return _assemble_pdf(objects)
@@ -131,7 +134,9 @@ def docx_with_tables() -> bytes:
     document.add_paragraph("Jane Doe")
     document.add_paragraph("EXPERIENCE")
     table = document.add_table(rows=2, cols=3)
-    for row, values in zip(table.rows, (("2019 - 2021", "Engineer", "Acme GmbH"), ("2021 - heute", "Lead", "Beta AG")), strict=True):
+    for row, values in zip(
+        table.rows, (("2019 - 2021", "Engineer", "Acme GmbH"), ("2021 - heute", "Lead", "Beta AG")), strict=True
+    ):
         for cell, value in zip(row.cells, values, strict=True):
             cell.text = value
     document.add_paragraph("EDUCATION")
