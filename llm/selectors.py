@@ -51,7 +51,8 @@ class Catalog:
         if version is not None:
             return next((p for p in versions if p.version == version), None)
         production = [p for p in versions if p.label == PromptTemplate.Label.PRODUCTION]
-        return (production or versions or [None])[0]
+        candidates = production or versions
+        return candidates[0] if candidates else None
 
 
 def _load_catalog() -> Catalog:

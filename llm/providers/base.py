@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,7 +37,7 @@ class LLMProvider(ABC):
     async def achat(self, request: ChatRequest) -> ChatResponse: ...
 
     @abstractmethod
-    def astream(self, request: ChatRequest) -> AsyncIterator[StreamDelta]:
+    def astream(self, request: ChatRequest) -> AsyncGenerator[StreamDelta, None]:
         """Text deltas, then one last delta carrying usage when the provider reports it."""
 
     @abstractmethod

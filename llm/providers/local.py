@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from django.conf import settings
 
@@ -46,7 +46,7 @@ class LocalProvider(LLMProvider):
     async def achat(self, request: ChatRequest) -> ChatResponse:
         return self.chat(request)
 
-    async def astream(self, request: ChatRequest) -> AsyncIterator[StreamDelta]:
+    async def astream(self, request: ChatRequest) -> AsyncGenerator[StreamDelta, None]:
         text = self._answer(request)
         pieces = _PIECE.findall(text)
         delay = float(getattr(settings, "LLM_LOCAL_CHUNK_DELAY", 0.0))

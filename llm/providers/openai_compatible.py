@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -150,7 +150,7 @@ class OpenAICompatibleProvider(LLMProvider):
             raise provider_error(error) from error
         return self._chat_response(completion)
 
-    async def astream(self, request: ChatRequest) -> AsyncIterator[StreamDelta]:
+    async def astream(self, request: ChatRequest) -> AsyncGenerator[StreamDelta, None]:
         try:
             stream = await self.async_client().chat.completions.create(
                 **self._chat_arguments(request), stream=True, stream_options={"include_usage": True}

@@ -184,8 +184,11 @@ def _cache_lookup(admission: Admission) -> None:
     primary = admission.primary
     if not (admission.spec.use_cache and cache_enabled() and primary and not primary.is_local and admission.messages):
         return
-    parameters = {"max_tokens": admission.max_tokens, "temperature": admission.temperature}
-    parameters["schema"] = admission.output_schema
+    parameters = {
+        "max_tokens": admission.max_tokens,
+        "temperature": admission.temperature,
+        "schema": admission.output_schema,
+    }
     admission.cache_key = cache_key(model=primary.model.name, messages=admission.messages, parameters=parameters)
     admission.cached = cache_get(admission.cache_key)
 

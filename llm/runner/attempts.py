@@ -72,7 +72,7 @@ def drive(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         coroutine.send(None)
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        return done.value
     coroutine.close()
     raise RuntimeError("a SyncIO coroutine suspended; only AsyncIO may await the event loop")
 
@@ -112,7 +112,7 @@ async def with_retries(send: Callable[[], Awaitable[T]], *, target: Target, outc
 def _validator(schema_json: str) -> jsonschema.protocols.Validator:
     schema = json.loads(schema_json)
     validator_class = jsonschema.validators.validator_for(schema)
-    return validator_class(schema)  # type: ignore[no-any-return]
+    return validator_class(schema)
 
 
 def parse_json_output(text: str, schema: dict[str, Any]) -> Any:

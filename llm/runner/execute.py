@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from llm.errors import LLMError
 from llm.models import AiRun
 from llm.runner.admission import Admission, admit
 from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive
 from llm.runner.finish import Outcome, cached_outcome, finish
-from llm.runner.types import CallSpec, Overrides, RunError, RunResult, Subject, build_spec
+from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
 
 
 async def finish_shielded(io: IO, admission: Admission, outcome: Outcome) -> RunResult:
@@ -38,7 +37,9 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
 
         def close_run(done: asyncio.Future[tuple[Admission, LLMError | None]]) -> None:
             if not done.cancelled() and done.exception() is None:
-                _background.add(asyncio.ensure_future(io.db(_finish_cancelled, done.result()[0])))
+                closing = asyncio.ensure_future(io.db(_finish_cancelled, done.result()[0]))
+                _background.add(closing)
+                closing.add_done_callback(_background.discard)
 
         admitting.add_done_callback(close_run)
         raise
@@ -72,106 +73,29 @@ async def execute(spec: CallSpec, io: IO) -> RunResult:
     return result
 
 
-def _spec(**arguments: Any) -> CallSpec:
-    return build_spec(**arguments)
+def run(*, feature: str, **call: Unpack[CallArgs]) -> RunResult:
+    """Run `feature`'s prompt on `context`: the RunResult, or RunError once the AiRun is written."""
+    return drive(execute(build_spec(feature=feature, **call), SyncIO()))
 
 
-def run(
-    *,
-    feature: str,
-    context: Mapping[str, Any] | None = None,
-    tenant: Any = None,
-    user: Any = None,
-    subject: Subject = None,
-    request_id: str = "",
-    overrides: Overrides | Mapping[str, Any] | None = None,
-    json_output: bool | None = None,
-    cache: bool = True,
-    memory_scope: tuple[str, Any] | None = None,
-) -> RunResult:
-    """Run `feature`'s prompt with `context`; the RunResult, or RunError once the AiRun is written."""
-    spec = _spec(
-        feature=feature,
-        context=context,
-        tenant=tenant,
-        user=user,
-        subject=subject,
-        request_id=request_id,
-        overrides=overrides,
-        json_output=json_output,
-        cache=cache,
-        memory_scope=memory_scope,
-    )
-    return drive(execute(spec, SyncIO()))
-
-
-async def arun(
-    *,
-    feature: str,
-    context: Mapping[str, Any] | None = None,
-    tenant: Any = None,
-    user: Any = None,
-    subject: Subject = None,
-    request_id: str = "",
-    overrides: Overrides | Mapping[str, Any] | None = None,
-    json_output: bool | None = None,
-    cache: bool = True,
-    memory_scope: tuple[str, Any] | None = None,
-) -> RunResult:
+async def arun(*, feature: str, **call: Unpack[CallArgs]) -> RunResult:
     """`run` for async code (consumers, the API, benchmarks)."""
-    spec = _spec(
-        feature=feature,
-        context=context,
-        tenant=tenant,
-        user=user,
-        subject=subject,
-        request_id=request_id,
-        overrides=overrides,
-        json_output=json_output,
-        cache=cache,
-        memory_scope=memory_scope,
-    )
-    return await execute(spec, AsyncIO())
+    return await execute(build_spec(feature=feature, **call), AsyncIO())
 
 
-def _embedding_spec(
-    feature: str, texts: list[str] | str, tenant: Any, user: Any, subject: Subject, request_id: str, model: str
-) -> CallSpec:
-    return _spec(
-        feature=feature,
-        context=None,
-        tenant=tenant,
-        user=user,
-        subject=subject,
-        request_id=request_id,
-        overrides=Overrides(model=model),
-        cache=False,
-        embedding_texts=[texts] if isinstance(texts, str) else list(texts),
-    )
+def _embedding_spec(texts: list[str] | str, feature: str, model: str, call: EmbedArgs) -> CallSpec:
+    batch = [texts] if isinstance(texts, str) else list(texts)
+    return build_spec(feature=feature, overrides=Overrides(model=model), cache=False, embedding_texts=batch, **call)
 
 
 def embed(
-    *,
-    texts: list[str] | str,
-    feature: str = "embed_cv",
-    tenant: Any = None,
-    user: Any = None,
-    subject: Subject = None,
-    request_id: str = "",
-    model: str = "",
+    *, texts: list[str] | str, feature: str = "embed_cv", model: str = "", **call: Unpack[EmbedArgs]
 ) -> RunResult:
     """Embed `texts` (one AiRun for the batch); the vectors are in `RunResult.vectors`, in order."""
-    return drive(execute(_embedding_spec(feature, texts, tenant, user, subject, request_id, model), SyncIO()))
+    return drive(execute(_embedding_spec(texts, feature, model, call), SyncIO()))
 
 
 async def aembed(
-    *,
-    texts: list[str] | str,
-    feature: str = "embed_cv",
-    tenant: Any = None,
-    user: Any = None,
-    subject: Subject = None,
-    request_id: str = "",
-    model: str = "",
+    *, texts: list[str] | str, feature: str = "embed_cv", model: str = "", **call: Unpack[EmbedArgs]
 ) -> RunResult:
-    return await execute(_embedding_spec(feature, texts, tenant, user, subject, request_id, model), AsyncIO())
+    return await execute(_embedding_spec(texts, feature, model, call), AsyncIO())

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any
+from typing import Any, Unpack
 
 from llm.errors import InvalidOutputError, LLMError, ProviderError
 from llm.models import AiRun
@@ -29,7 +29,7 @@ from llm.runner.admission import Admission
 from llm.runner.attempts import IO, AsyncIO, chat_request, client_for, parse_json_output, with_retries
 from llm.runner.execute import admit_call, finish_shielded
 from llm.runner.finish import Outcome, cached_outcome
-from llm.runner.types import Overrides, RunResult, Subject, build_spec
+from llm.runner.types import CallArgs, RunResult, build_spec
 from llm.types import ChatRequest, StreamDelta
 
 Event = dict[str, Any]
@@ -77,25 +77,27 @@ def error_event(result: RunResult) -> Event:
     }
 
 
-async def _open(client: LLMProvider, request: ChatRequest) -> tuple[AsyncIterator[StreamDelta], StreamDelta | None]:
+async def _open(
+    client: LLMProvider, request: ChatRequest
+) -> tuple[AsyncGenerator[StreamDelta, None], StreamDelta | None]:
     """Start a stream and wait for its first delta, so that failures to start can be retried."""
     deltas = client.astream(request)
     try:
         return deltas, await anext(deltas, None)
     except BaseException:
-        await deltas.aclose()  # type: ignore[attr-defined]
+        await deltas.aclose()
         raise
 
 
 async def _stream_target(
     admission: Admission, target: Target, outcome: Outcome, io: IO, sent: list[str]
-) -> AsyncIterator[Event]:
+) -> AsyncGenerator[Event, None]:
     """Stream one target. Raises ProviderError only while nothing has been sent."""
     client = client_for(target)
     request = chat_request(admission, target)
     deltas, delta = await with_retries(lambda: _open(client, request), target=target, outcome=outcome, io=io)
     usage = None
-    async with aclosing(deltas):  # type: ignore[type-var]
+    async with aclosing(deltas):
         try:
             while delta is not None:
                 if delta.usage is not None:
@@ -127,7 +129,7 @@ async def _stream_target(
     outcome.status, outcome.error = AiRun.Status.SUCCEEDED, None
 
 
-async def _stream_chain(admission: Admission, outcome: Outcome, io: IO, sent: list[str]) -> AsyncIterator[Event]:
+async def _stream_chain(admission: Admission, outcome: Outcome, io: IO, sent: list[str]) -> AsyncGenerator[Event, None]:
     outcome.queue_ms = admission.elapsed_ms
     for index, target in enumerate(admission.targets):
         outcome.target, outcome.fallback_used = target, index > 0
@@ -145,32 +147,8 @@ async def _stream_chain(admission: Admission, outcome: Outcome, io: IO, sent: li
         return
 
 
-async def astream(
-    *,
-    feature: str,
-    context: Mapping[str, Any] | None = None,
-    tenant: Any = None,
-    user: Any = None,
-    subject: Subject = None,
-    request_id: str = "",
-    overrides: Overrides | Mapping[str, Any] | None = None,
-    json_output: bool | None = None,
-    cache: bool = True,
-    memory_scope: tuple[str, Any] | None = None,
-) -> AsyncIterator[Event]:
-    spec = build_spec(
-        feature=feature,
-        context=context,
-        tenant=tenant,
-        user=user,
-        subject=subject,
-        request_id=request_id,
-        overrides=overrides,
-        json_output=json_output,
-        cache=cache,
-        streaming=True,
-        memory_scope=memory_scope,
-    )
+async def astream(*, feature: str, **call: Unpack[CallArgs]) -> AsyncGenerator[Event, None]:
+    spec = build_spec(feature=feature, streaming=True, **call)
     io = AsyncIO()
     yield status_event("thinking", "Preparing the request", 0)
     admission, refusal = await admit_call(spec, io)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import models
 
@@ -26,6 +26,23 @@ class Overrides:
     prompt_version: int | None = None
     max_tokens: int | None = None
     temperature: float | None = None
+
+
+class EmbedArgs(TypedDict, total=False):
+    """Who a call is for and what it is about (keyword arguments of every runner function)."""
+
+    tenant: Any  # the LLM_TENANT_MODEL instance (its `plan` picks the route), or None
+    user: Any  # a user (anonymous counts as none)
+    subject: Subject  # the record the call is about: a model instance or ("app.model", id)
+    request_id: str  # defaults to the current request's id
+
+
+class CallArgs(EmbedArgs, total=False):
+    context: Mapping[str, Any] | None  # the prompt template's variables
+    overrides: Overrides | Mapping[str, Any] | None
+    json_output: bool | None  # None: as the prompt template says
+    cache: bool  # consult and fill the exact cache (default True)
+    memory_scope: tuple[str, Any] | None  # e.g. ("job", 12): that scope's AiMemory goes into the prompt
 
 
 @dataclass(frozen=True)
@@ -113,12 +130,12 @@ def _user_id(user: Any) -> int | None:
 def build_spec(
     *,
     feature: str,
-    context: Mapping[str, Any] | None,
-    tenant: Any,
-    user: Any,
-    subject: Subject,
-    request_id: str,
-    overrides: Overrides | Mapping[str, Any] | None,
+    context: Mapping[str, Any] | None = None,
+    tenant: Any = None,
+    user: Any = None,
+    subject: Subject = None,
+    request_id: str = "",
+    overrides: Overrides | Mapping[str, Any] | None = None,
     json_output: bool | None = None,
     cache: bool = True,
     streaming: bool = False,

@@ -88,7 +88,8 @@ def test_rate_limit_refusal_says_when_to_retry(gateway: Gateway, free_company: A
     with pytest.raises(runner.RunError) as refused:
         ask(free_company, recruiter)
 
-    assert refused.value.code == "rate_limited" and 0 < refused.value.retry_after <= 60
+    retry_after = refused.value.retry_after
+    assert refused.value.code == "rate_limited" and retry_after is not None and 0 < retry_after <= 60
     run = AiRun.objects.get(pk=refused.value.result.run_id)
     assert (run.status, run.cost) == ("refused", 0)
     assert AiRun.objects.count() == 3 and len(gateway.fake.requests) == 2

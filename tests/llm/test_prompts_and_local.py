@@ -29,7 +29,8 @@ FEATURES = {
 def test_every_feature_ships_a_v1_prompt_file() -> None:
     files = {prompt.slug: prompt for prompt in prompt_files()}
     assert set(files) == FEATURES
-    assert set(files["match_candidate"].output_schema["properties"]) >= {"score", *STANDARD_SCHEMA["properties"]}
+    match_schema = files["match_candidate"].output_schema or {}
+    assert set(match_schema["properties"]) >= {"score", *STANDARD_SCHEMA["properties"]}
     assert files["resume_chat"].output_schema is None
 
 

@@ -46,7 +46,7 @@ async def test_stream_usage_comes_from_the_final_chunk(gateway: Gateway, free_co
     assert (run.status, run.streaming, run.usage_estimated) == ("succeeded", True, False)
     assert run.cached_input_tokens == 5 and run.output_tokens == complete["usage"]["output_tokens"] > 0
     assert complete["cost"] == f"{run.cost:f}" and run.cost > 0
-    assert run.ttft_ms is not None and run.ttft_ms <= run.latency_ms
+    assert run.ttft_ms is not None and run.latency_ms is not None and run.ttft_ms <= run.latency_ms
 
 
 async def test_missing_stream_usage_is_estimated_and_flagged(gateway: Gateway, free_company: Any) -> None:

@@ -1,0 +1,71 @@
+"""Promise 4 under concurrency: 200 simultaneous calls against a cap that fits 50 worst cases.
+
+Threads with the sync runner, so that every call has its own database connection: on PostgreSQL
+(the integration run) the reservations really race; on SQLite the writers queue up.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.db.models import Sum
+
+from llm import runner
+from llm.models import AiRun, Budget, BudgetReservation
+from tests.fakes.openai_server import Fault
+from tests.llm.conftest import Gateway, make_company
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+REQUESTS = 200
+FITS = 50
+MAX_TOKENS = 40
+# Long enough that the fake truncates it at MAX_TOKENS: each call costs close to its worst case.
+REPLY = "token " * 200
+
+
+def ask(company: Any) -> str:
+    try:
+        runner.run(
+            feature="playground",
+            context={"prompt": "Write at length."},
+            tenant=company,
+            overrides={"max_tokens": MAX_TOKENS},
+        )
+        return "admitted"
+    except runner.RunError as error:
+        return error.code
+    finally:
+        connections.close_all()  # each worker thread owns a connection
+
+
+def test_concurrent_calls_never_overshoot_a_hard_cap(gateway: Gateway) -> None:
+    probe_company, company = make_company("probe", "free"), make_company("racer", "free")
+    Budget.objects.create(scope="tenant", tenant_id=probe_company.pk, cap_usd=Decimal(1))
+    gateway.fake.always(Fault.reply(REPLY) | Fault.latency(0.05))
+    ask(probe_company)
+    worst_case = BudgetReservation.objects.get().amount
+    budget = Budget.objects.create(scope="tenant", tenant_id=company.pk, cap_usd=worst_case * FITS, period="daily")
+    start = threading.Barrier(REQUESTS)
+
+    def racer(_: int) -> str:
+        start.wait()
+        return ask(company)
+
+    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
+        outcomes = list(pool.map(racer, range(REQUESTS)))
+
+    budget.refresh_from_db()
+    runs = AiRun.objects.filter(tenant_id=company.pk)
+    spent = runs.aggregate(total=Sum("cost"))["total"]
+    assert runs.count() == REQUESTS and not runs.filter(status="running").exists()
+    assert outcomes.count("admitted") + outcomes.count("budget_exceeded") == REQUESTS
+    assert FITS * 0.8 <= outcomes.count("admitted") <= FITS + 1
+    assert spent <= budget.cap_usd + worst_case
+    assert budget.spent == spent and budget.reserved == 0
+    assert not BudgetReservation.objects.filter(status="open").exists()
