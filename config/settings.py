@@ -154,10 +154,17 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "headhunter_cache"}}
 
 # --- Celery ---------------------------------------------------------------------------------
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # How long an unacknowledged task (its worker died) waits before it is delivered again.
+    # Workers look for such tasks every CELERY_UNACKED_RESTORE_INTERVAL seconds (kombu's default
+    # scans only every 100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": 1,
+    }
 else:
     # kombu's filesystem transport: a real broker with no server to run.
     for sub in ("queue", "processed", "control"):
@@ -178,9 +185,6 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
-# --- LLM ------------------------------------------------------------------------------------
-LLM_TENANT_MODEL = "recruiting.Company"
-OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 # --- Analytics (spend rollups, dashboard, alerts) --------------------------------------------
 ANALYTICS_ROLLUP_INTERVAL_SECONDS = float(os.environ.get("ANALYTICS_ROLLUP_INTERVAL_SECONDS", "30"))
 # Re-read runs finished this long before the watermark: covers late commits and clock skew.
@@ -199,6 +203,9 @@ CELERY_BEAT_SCHEDULE["analytics-alerts-check"] = {
     "schedule": ANALYTICS_ALERT_INTERVAL_SECONDS,
 }
 
+# --- LLM ------------------------------------------------------------------------------------
+LLM_TENANT_MODEL = "recruiting.Company"
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 LLM_DEFAULT_PROVIDER = "openai" if (OPENAI_API_KEY or OPENAI_BASE_URL) else "local"
 LLM_LOG_CONTENT = env_bool("LLM_LOG_CONTENT", False)

@@ -1,6 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class RecruitingConfig(AppConfig):
     name = "recruiting"
     verbose_name = "Recruiting"
+
+    def ready(self) -> None:
+        from llm.local import LocalRequest, register_handler
+        from recruiting.parsing import parse_cv_text
+
+        def parse_cv_locally(request: LocalRequest) -> dict[str, Any]:
+            # The rule-based parser: the offline default and the fallback when a model fails.
+            return parse_cv_text(str(request.context.get("cv_text", "")))
+
+        register_handler("parse_cv", parse_cv_locally)

@@ -69,6 +69,10 @@ class Job(models.Model):
     title = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    responsibilities = models.JSONField(default=list, blank=True)
+    qualifications = models.JSONField(default=list, blank=True)
+    skills = models.JSONField(default=list, blank=True)
+    benefits = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -83,15 +87,27 @@ class Job(models.Model):
 
 
 class Candidate(models.Model):
+    """A deduplicated person: the same email or phone within a company is the same candidate."""
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="candidates")
     full_name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=50, blank=True)
+    # Normalised copies are what deduplication matches on ("+49 30 123" == "004930123").
+    email_key = models.CharField(max_length=254, blank=True, db_index=True)
+    phone_key = models.CharField(max_length=32, blank=True, db_index=True)
     location = models.CharField(max_length=200, blank=True)
+    headline = models.CharField(max_length=300, blank=True)
+    skills = models.JSONField(default=list, blank=True)
+    total_years_experience = models.FloatField(null=True, blank=True)
+    injection_warnings = models.JSONField(default=list, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "email_key"]), models.Index(fields=["company", "phone_key"])]
 
     def __str__(self) -> str:
         return self.full_name or f"Candidate #{self.pk}"
@@ -111,9 +127,19 @@ class CV(models.Model):
     file = models.FileField(upload_to="cvs/%Y/%m/", blank=True)
     original_filename = models.CharField(max_length=255, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
+    file_type = models.CharField(max_length=10, blank=True)
+    size_bytes = models.PositiveIntegerField(default=0)
     text = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     status_message = models.CharField(max_length=500, blank=True)
+    profile = models.JSONField(default=dict, blank=True)
+    parser_used = models.CharField(max_length=100, blank=True, help_text="provider/model that produced the profile")
+    prompt_version = models.PositiveIntegerField(null=True, blank=True)
+    parsed_at = models.DateTimeField(null=True, blank=True)
+    embedding = models.JSONField(null=True, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+    embedded_at = models.DateTimeField(null=True, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -130,6 +156,80 @@ class CV(models.Model):
 
     def __str__(self) -> str:
         return self.original_filename or f"CV #{self.pk}"
+
+
+class Application(models.Model):
+    class Stage(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        SCREENING = "screening", "Screening"
+        INTERVIEW = "interview", "Interview"
+        OFFER = "offer", "Offer"
+        HIRED = "hired", "Hired"
+        REJECTED = "rejected", "Rejected"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applications")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["candidate", "job"], name="application_unique_candidate_job")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} → {self.job} ({self.stage})"
+
+
+class Document(models.Model):
+    """A saved AI output or a recruiter's note, about a candidate and/or a job."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        AI_OUTPUT = "ai_output", "AI output"
+        CV_VERSION = "cv_version", "CV version"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="documents")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, null=True, blank=True, related_name="documents")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, null=True, blank=True, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NOTE)
+    title = models.CharField(max_length=300)
+    content = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AuditEvent(models.Model):
+    """Who viewed, changed, exported or erased a candidate (kept after erasure, without PII)."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        CHANGED = "changed", "Changed"
+        EXPORTED = "exported", "Exported"
+        ERASED = "erased", "Erased"
+        MERGED = "merged", "Merged"
+        UPLOADED = "uploaded", "Uploaded"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    candidate_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} candidate #{self.candidate_id}"
 
 
 class Interview(models.Model):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
+import math
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from recruiting.models import CV, Candidate, Company, Interview, Job
+from recruiting.models import CV, Application, Candidate, Company, Interview, Job
 
 
 def company_for_user(*, user: Any) -> Company | None:
@@ -38,6 +41,106 @@ def interview_list(*, company: Company) -> QuerySet[Interview]:
 def company_name(*, company_id: int) -> str:
     """How analytics names a tenant without importing recruiting models."""
     return Company.objects.filter(pk=company_id).values_list("name", flat=True).first() or f"Company #{company_id}"
+
+
+# --- Candidates and CVs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    query: str = ""
+    mode: str = "keyword"  # "keyword" or "meaning"
+    skills: tuple[str, ...] = ()
+    min_years: float | None = None
+    location: str = ""
+    stage: str = ""
+    job_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CandidateHit:
+    candidate: Candidate
+    score: float | None = None  # cosine similarity for searches by meaning
+
+
+def candidate_search(*, company: Company, filters: CandidateFilters, limit: int = 200) -> list[CandidateHit]:
+    """Keyword search (every term must appear in the CV text, name or skills) or search by
+    meaning (cosine similarity of embeddings, top-k), both within the structured filters."""
+    candidates = candidate_list(company=company).filter(merged_into=None)
+    for skill in filters.skills:
+        candidates = candidates.filter(cvs__text__icontains=skill)
+    if filters.min_years is not None:
+        candidates = candidates.filter(total_years_experience__gte=filters.min_years)
+    if filters.location:
+        candidates = candidates.filter(location__icontains=filters.location)
+    if filters.stage:
+        candidates = candidates.filter(applications__stage=filters.stage)
+        if filters.job_id:
+            candidates = candidates.filter(applications__job_id=filters.job_id)
+    if not filters.query.strip():
+        return [CandidateHit(c) for c in candidates.distinct()[:limit]]
+    if filters.mode == "meaning":
+        return _search_by_meaning(company=company, candidates=candidates, query=filters.query, limit=limit)
+    for term in filters.query.split():
+        candidates = candidates.filter(
+            Q(full_name__icontains=term) | Q(headline__icontains=term) | Q(cvs__text__icontains=term)
+        )
+    return [CandidateHit(c) for c in candidates.distinct()[:limit]]
+
+
+def _search_by_meaning(
+    *, company: Company, candidates: QuerySet[Candidate], query: str, limit: int
+) -> list[CandidateHit]:
+    from recruiting import ai
+
+    query_vector = ai.embed_query(company=company, text=query)
+    allowed = set(candidates.values_list("pk", flat=True))
+    best: dict[int, float] = {}
+    cv_rows = CV.objects.filter(company=company, candidate_id__in=allowed).exclude(embedding=None)
+    for candidate_id, embedding in cv_rows.values_list("candidate_id", "embedding").iterator():
+        if not embedding or len(embedding) != len(query_vector):
+            continue  # embedded by another model: reembed_cvs fixes it
+        score = cosine_similarity(query_vector, embedding)
+        if score > best.get(candidate_id, -2.0):
+            best[candidate_id] = score
+    ranked = heapq.nlargest(limit, best.items(), key=lambda item: item[1])
+    by_id = candidates.in_bulk([candidate_id for candidate_id, _ in ranked])
+    return [
+        CandidateHit(by_id[candidate_id], round(score, 4)) for candidate_id, score in ranked if candidate_id in by_id
+    ]
+
+
+def cosine_similarity(a: list[float], b: list[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def possible_duplicates(*, candidate: Candidate) -> QuerySet[Candidate]:
+    """Candidates of the same company with the same name, where email/phone did not match."""
+    if not candidate.full_name.strip():
+        return Candidate.objects.none()
+    return (
+        candidate_list(company=candidate.company)
+        .filter(merged_into=None, full_name__iexact=candidate.full_name.strip())
+        .exclude(pk=candidate.pk)
+    )
+
+
+def cv_statuses(*, company: Company, cv_ids: list[int]) -> QuerySet[CV]:
+    return cv_list(company=company).filter(pk__in=cv_ids)
+
+
+def applications_by_stage(*, job: Job) -> dict[str, list[Application]]:
+    board: dict[str, list[Application]] = {stage: [] for stage in Application.Stage.values}
+    for application in job.applications.select_related("candidate").order_by("-updated_at"):
+        board[application.stage].append(application)
+    return board
+
+
+def cvs_for_chat(*, company: Company, cv_id: int) -> CV | None:
+    """The one CV a conversation is about, tenant-checked (chat reads CVs only through this)."""
+    return cv_list(company=company).filter(pk=cv_id, status=CV.Status.DONE).first()
 
 
 def company_names(*, company_ids: list[int] | set[int]) -> dict[int, str]:

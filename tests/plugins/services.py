@@ -167,6 +167,9 @@ def pytest_load_initial_conftests(early_config: Any, parser: Any, args: list[str
     # A wrapper runs before pytest-django's own hook, which is where Django reads its settings.
     # Uploaded files of a test run go to a throwaway folder (shared with a live daphne server).
     os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="hh-media-"))
+    # Tasks run inline unless a test starts a real worker; never into the dev server's queue.
+    os.environ.setdefault("CELERY_BROKER_DIR", tempfile.mkdtemp(prefix="hh-broker-"))
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
     if os.environ.get(SERVICES_ENV) == "1":
         os.environ["DATABASE_URL"] = _start_once("postgresql", start_postgres).url
         os.environ["REDIS_URL"] = _start_once("redis", start_redis).url

@@ -42,14 +42,8 @@ COMPANIES: list[dict[str, Any]] = [
             ("Data Scientist", "Remote (EU)", Job.Status.DRAFT, ""),
         ],
         "cvs": [
-            (
-                "maria_schmidt.txt",
-                {"full_name": "Maria Schmidt", "email": "maria.schmidt@example.com", "location": "Berlin, Germany"},
-            ),
-            (
-                "chen_wei.txt",
-                {"full_name": "Chen Wei", "email": "chen.wei@example.com", "location": "Amsterdam, Netherlands"},
-            ),
+            "maria_schmidt.txt",
+            "chen_wei.txt",
         ],
     },
     {
@@ -62,14 +56,8 @@ COMPANIES: list[dict[str, Any]] = [
             ("Machine Learning Engineer", "London", Job.Status.CLOSED, "Forecasting and ML for clinics."),
         ],
         "cvs": [
-            (
-                "lucia_fernandez.txt",
-                {"full_name": "Lucía Fernández", "email": "lucia.fernandez@example.net", "location": "Madrid, Spain"},
-            ),
-            (
-                "james_okafor.txt",
-                {"full_name": "James Okafor", "email": "james.okafor@example.org", "location": "London, UK"},
-            ),
+            "lucia_fernandez.txt",
+            "james_okafor.txt",
         ],
     },
 ]
@@ -109,12 +97,11 @@ class Command(BaseCommand):
                         description=description,
                         created_by=creator,
                     )
-            for filename, candidate_fields in spec["cvs"]:
+            for filename in spec["cvs"]:
                 services.cv_create_from_text(
                     company=company,
                     filename=filename,
                     text=(DEMO_DATA_DIR / filename).read_text(encoding="utf-8"),
-                    candidate_fields=candidate_fields,
                     uploaded_by=creator,
                 )
 

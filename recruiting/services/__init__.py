@@ -1,0 +1,46 @@
+"""Writes of recruiting data: keyword-only functions, one transaction each.
+
+Split by entity; everything is re-exported here so callers write `services.job_create(...)`.
+"""
+
+from recruiting.services.accounts import company_get_or_create, member_create
+from recruiting.services.candidates import (
+    audit_record,
+    candidate_erase,
+    candidate_match_or_create,
+    candidate_merge,
+    candidate_update_from_profile,
+)
+from recruiting.services.cvs import (
+    UploadOutcome,
+    cv_create_from_text,
+    cv_embed,
+    cv_extract,
+    cv_mark_failed,
+    cv_parse,
+    cv_requeue,
+    cv_upload,
+)
+from recruiting.services.jobs import application_move, application_upsert, job_create, job_update
+
+__all__ = [
+    "UploadOutcome",
+    "application_move",
+    "application_upsert",
+    "audit_record",
+    "candidate_erase",
+    "candidate_match_or_create",
+    "candidate_merge",
+    "candidate_update_from_profile",
+    "company_get_or_create",
+    "cv_create_from_text",
+    "cv_embed",
+    "cv_extract",
+    "cv_mark_failed",
+    "cv_parse",
+    "cv_requeue",
+    "cv_upload",
+    "job_create",
+    "job_update",
+    "member_create",
+]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from recruiting.models import Application, Candidate, Company, Job
+
+JOB_EDITABLE_FIELDS = (
+    "title",
+    "department",
+    "location",
+    "description",
+    "responsibilities",
+    "qualifications",
+    "skills",
+    "benefits",
+    "status",
+)
+
+
+@transaction.atomic
+def job_create(
+    *,
+    company: Company,
+    title: str,
+    location: str = "",
+    description: str = "",
+    status: str = Job.Status.DRAFT,
+    created_by: Any = None,
+    **structured: Any,
+) -> Job:
+    unknown = set(structured) - set(JOB_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"job_create() got unknown fields: {sorted(unknown)}")
+    return Job.objects.create(
+        company=company,
+        title=title,
+        location=location,
+        description=description,
+        status=status,
+        created_by=created_by,
+        **structured,
+    )
+
+
+@transaction.atomic
+def job_update(*, job: Job, **changes: Any) -> Job:
+    unknown = set(changes) - set(JOB_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"job_update() got unknown fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(job, name, value)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def application_upsert(*, candidate: Candidate, job: Job) -> Application:
+    if candidate.company_id != job.company_id:
+        raise ValueError("candidate and job belong to different companies")
+    application, _ = Application.objects.get_or_create(candidate=candidate, job=job, defaults={"company": job.company})
+    return application
+
+
+@transaction.atomic
+def application_move(*, application: Application, stage: str) -> Application:
+    if stage not in Application.Stage.values:
+        raise ValueError(f"unknown stage {stage!r}")
+    application.stage = stage
+    application.save(update_fields=["stage", "updated_at"])
+    return application

@@ -1,0 +1,38 @@
+"""Celery tasks of the CV pipeline. They take IDs, call services, and are safe to retry."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from recruiting.models import CV
+from recruiting.services import cvs
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+)
+def process_cv(self, cv_id: int) -> None:
+    cv = CV.objects.select_related("company").filter(pk=cv_id).first()
+    if cv is None or cv.status == CV.Status.DONE:
+        return  # erased meanwhile, or a redelivery of finished work
+    try:
+        if not cvs.cv_extract(cv=cv):
+            return
+        cvs.cv_parse(cv=cv)
+        cvs.cv_embed(cv=cv)
+    except Exception as exc:
+        if self.request.retries >= (self.max_retries or 0) or not isinstance(exc, self.autoretry_for):
+            logger.exception("CV pipeline failed", extra={"cv_id": cv_id})
+            cvs.cv_mark_failed(cv=cv, message=f"Processing failed ({type(exc).__name__}). Use “Retry” or reparse_cvs.")
+        raise
+    CV.objects.filter(pk=cv.pk).update(status=CV.Status.DONE, status_message="")
