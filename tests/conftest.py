@@ -59,3 +59,14 @@ def fake_openai(fake_openai_server: FakeOpenAIServer) -> Iterator[FakeOpenAIServ
     fake_openai_server.reset()
     yield fake_openai_server
     fake_openai_server.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_llm_catalog() -> Iterator[None]:
+    """The gateway caches its catalog (prompts, models, rules) per process for a few seconds;
+    a test's rolled-back rows must not leak into the next test through that cache."""
+    from llm.selectors import catalog_invalidate
+
+    catalog_invalidate()
+    yield
+    catalog_invalidate()
