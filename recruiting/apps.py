@@ -11,6 +11,8 @@ class RecruitingConfig(AppConfig):
 
     def ready(self) -> None:
         from llm.local import LocalRequest, register_handler
+        from recruiting.matching import tasks as matching_tasks  # noqa: F401 - registers the Celery task
+        from recruiting.matching.handlers import match_candidate_locally, recruiter_lens_locally
         from recruiting.parsing import parse_cv_text
 
         def parse_cv_locally(request: LocalRequest) -> dict[str, Any]:
@@ -18,3 +20,5 @@ class RecruitingConfig(AppConfig):
             return parse_cv_text(str(request.context.get("cv_text", "")))
 
         register_handler("parse_cv", parse_cv_locally)
+        register_handler("match_candidate", match_candidate_locally)
+        register_handler("recruiter_lens", recruiter_lens_locally)

@@ -247,3 +247,41 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} for {self.job}"
+
+
+class MatchAssessment(models.Model):
+    """A cached LLM assessment of one candidate for one job (one per feature and anonymity mode);
+    the ranking page reads these instead of calling a model on every view."""
+
+    class Feature(models.TextChoices):
+        MATCH_CANDIDATE = "match_candidate", "Match score"
+        RECRUITER_LENS = "recruiter_lens", "Recruiter lens"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="match_assessments")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="match_assessments")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="match_assessments")
+    cv = models.ForeignKey(CV, on_delete=models.SET_NULL, null=True, blank=True, related_name="match_assessments")
+    feature = models.CharField(max_length=40, choices=Feature.choices, default=Feature.MATCH_CANDIDATE)
+    anonymized = models.BooleanField(default=False)
+    keyword_score = models.PositiveSmallIntegerField()
+    llm_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    combined_score = models.PositiveSmallIntegerField()
+    injection_flagged = models.BooleanField(default=False)
+    output = models.JSONField(default=dict, blank=True)
+    rule_based = models.BooleanField(default=False)
+    model_used = models.CharField(max_length=200, blank=True)
+    run_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-combined_score", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "candidate", "feature", "anonymized"], name="match_assessment_unique_per_mode"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "job", "feature"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} for {self.job}: {self.combined_score}"

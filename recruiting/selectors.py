@@ -157,3 +157,72 @@ def user_names(*, user_ids: list[int] | set[int]) -> dict[int, str]:
         pk: f"{first} {last}".strip() or username
         for pk, username, first, last in users.values_list("pk", "username", "first_name", "last_name")
     }
+
+
+# --- Matching ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    candidate: Candidate
+    cv: CV
+    keyword: Any  # recruiting.matching.KeywordMatch
+    assessment: Any  # MatchAssessment | None: the cached LLM assessment in this anonymity mode
+    applied: bool
+
+    @property
+    def combined_score(self) -> int:
+        return self.assessment.combined_score if self.assessment is not None else self.keyword.score
+
+
+def candidate_latest_cv(*, candidate: Candidate) -> CV | None:
+    return candidate.cvs.filter(status=CV.Status.DONE).order_by("-created_at", "-id").first()
+
+
+def ranking_pool(*, job: Job) -> list[tuple[Candidate, CV]]:
+    """Every live candidate of the job's company with a parsed CV, each with their newest CV:
+    a ranking is for sourcing, so it looks beyond the people who applied."""
+    newest: dict[int, CV] = {}
+    cvs = CV.objects.filter(company=job.company, status=CV.Status.DONE, candidate__merged_into=None)
+    for cv in cvs.exclude(candidate=None).select_related("candidate").order_by("created_at", "id"):
+        newest[cv.candidate_id] = cv  # type: ignore[index]
+    return [(cv.candidate, cv) for cv in newest.values()]  # type: ignore[misc]
+
+
+def job_ranking(*, job: Job, anonymized: bool) -> list[RankedCandidate]:
+    """The pool ranked by combined score: keyword scores computed now, LLM assessments from cache."""
+    from recruiting.matching.inputs import keyword_match_for
+    from recruiting.models import MatchAssessment
+
+    assessments = {
+        assessment.candidate_id: assessment
+        for assessment in MatchAssessment.objects.filter(
+            company=job.company, job=job, feature=MatchAssessment.Feature.MATCH_CANDIDATE, anonymized=anonymized
+        )
+    }
+    applicants = set(job.applications.values_list("candidate_id", flat=True))
+    ranked = [
+        RankedCandidate(
+            candidate=candidate,
+            cv=cv,
+            keyword=keyword_match_for(job=job, cv=cv),
+            assessment=_current(assessments.get(candidate.pk), cv),
+            applied=candidate.pk in applicants,
+        )
+        for candidate, cv in ranking_pool(job=job)
+    ]
+    ranked.sort(key=lambda row: (-row.combined_score, -row.keyword.score, row.candidate.pk))
+    return ranked
+
+
+def _current(assessment: Any, cv: CV) -> Any:
+    # An assessment of an older CV no longer describes the candidate.
+    return assessment if assessment is not None and assessment.cv_id == cv.pk else None
+
+
+def match_assessments_for(*, job: Job, candidate: Candidate, anonymized: bool) -> dict[str, Any]:
+    """The cached assessments of one candidate for one job, by feature."""
+    from recruiting.models import MatchAssessment
+
+    rows = MatchAssessment.objects.filter(company=job.company, job=job, candidate=candidate, anonymized=anonymized)
+    return {row.feature: row for row in rows}

@@ -22,6 +22,7 @@ from recruiting.services.cvs import (
     cv_upload,
 )
 from recruiting.services.jobs import application_move, application_upsert, job_create, job_update
+from recruiting.services.matching import match_assessment_run, match_assessment_store, match_assessments_enqueue_top
 
 __all__ = [
     "UploadOutcome",
@@ -42,5 +43,8 @@ __all__ = [
     "cv_upload",
     "job_create",
     "job_update",
+    "match_assessment_run",
+    "match_assessment_store",
+    "match_assessments_enqueue_top",
     "member_create",
 ]
