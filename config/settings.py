@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE["analytics-alerts-check"] = {
 
 # --- LLM ------------------------------------------------------------------------------------
 LLM_TENANT_MODEL = "recruiting.Company"
+LLM_TENANT_RESOLVER = "recruiting.selectors.company_for_user"  # user= -> tenant (JSON API)
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 LLM_DEFAULT_PROVIDER = "openai" if (OPENAI_API_KEY or OPENAI_BASE_URL) else "local"

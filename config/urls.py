@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("chat/", include("chat.urls")),
+    path("api/v1/ai/", include("llm.api.urls")),
     path("llm/", include("llm.urls")),
     path("", include("recruiting.urls")),
 ]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
+from llm.api.tokens import api_token_set_secret
 from llm.models import (
     AiMemory,
     AiRun,
+    ApiFeatureAccess,
+    ApiToken,
     Budget,
     BudgetReservation,
     FeatureFlag,
@@ -136,3 +142,41 @@ class AiMemoryAdmin(admin.ModelAdmin):
     list_display = ["tenant_id", "user_id", "scope_type", "scope_id", "key", "updated_at"]
     list_filter = ["scope_type"]
     search_fields = ["key", "scope_id"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Adding a token shows its secret once, in the success message; only its hash is kept."""
+
+    list_display = ["name", "user", "token_prefix", "created_at", "last_used_at", "revoked"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "user__username", "token_prefix"]
+    readonly_fields = ["token_prefix", "created_at", "last_used_at"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:  # type: ignore[override]
+        return (
+            ["user", "name"]
+            if obj is None
+            else ["user", "name", "token_prefix", "created_at", "last_used_at", "revoked"]
+        )
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: ModelForm, change: bool) -> None:
+        raw_token = api_token_set_secret(token=obj) if not change else ""
+        super().save_model(request, obj, form, change)
+        if raw_token:
+            messages.warning(request, f"Copy the token now, it will not be shown again: {raw_token}")
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = queryset.update(revoked=True)
+        messages.success(request, f"Revoked {revoked} token(s).")
+
+
+@admin.register(ApiFeatureAccess)
+class ApiFeatureAccessAdmin(admin.ModelAdmin):
+    """Plan gating of the JSON API: no row means every plan; an empty list closes the feature."""
+
+    list_display = ["feature", "allowed_plans", "note"]
+    search_fields = ["feature"]
