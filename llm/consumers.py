@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from llm import runner
 from llm.forms import PlaygroundForm
 from llm.runner.types import CallArgs, Overrides, Subject
-from llm.streaming_html import event_html, started_event
+from llm.streaming_html import event_html, ready_event, started_event
 
 logger = logging.getLogger("llm")
 
@@ -43,6 +43,7 @@ OUTPUT_MODES: tuple[OutputMode, ...] = ("json", "htmx")
 STOP_TIMEOUT_SECONDS = 10.0
 
 Event = dict[str, Any]
+HTMX_ONLY_EVENTS = ("ready", "started")
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
             return
         self.mode = self._requested_mode()
         await self.accept()
+        if self.mode == "htmx":
+            await self.send_event(ready_event())
 
     async def disconnect(self, code: int) -> None:
         await self._stop_stream("disconnected")
@@ -229,7 +232,7 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
     async def send_event(self, event: Event) -> None:
         if self.mode == "htmx":
             await self.send(text_data=event_html(event, self.fragment_prefix))
-        elif event["type"] != "started":
+        elif event["type"] not in HTMX_ONLY_EVENTS:
             await self.send_json(event)
 
     async def send_protocol_error(self, code: str, message: str) -> None:

@@ -32,10 +32,15 @@ def chunk_html(content: str, prefix: str) -> str:
 
 
 def event_html(event: Event, prefix: str) -> str:
-    """The fragments for one protocol event (status, chunk, complete, error) or the `started` reset."""
+    """The fragments for one protocol event (status, chunk, complete, error), `ready` or the `started` reset."""
     if event["type"] == "chunk":
         return chunk_html(event["content"], prefix)
     return render_to_string(FRAGMENT_TEMPLATE, {"event": event, "ids": fragment_ids(prefix)})
+
+
+def ready_event() -> Event:
+    """Not part of the JSON protocol: tells an HTMX page that its socket is open."""
+    return {"type": "ready"}
 
 
 def started_event() -> Event:

@@ -165,6 +165,7 @@ async def test_htmx_mode_escapes_model_output(gateway: Gateway) -> None:
     gateway.fake.script(Fault.reply('<script>alert("x")</script> & <b>bold</b>'))
     communicator = await staff_socket("/ws/llm/playground/")  # the playground's own mode: HTMX
 
+    assert 'data-state="ready"' in await communicator.receive_from(timeout=RECEIVE_TIMEOUT)
     await communicator.send_json_to(await start_message())
     messages: list[str] = []
     while 'data-state="complete"' not in (messages[-1] if messages else ""):
