@@ -182,19 +182,22 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
         if self.stream_task is None or self.stream_task.done():
             await self.send_protocol_error("not_running", "No stream is running.")
             return
-        await self._stop_stream("cancelled")
-        await self.send_event(
-            {"type": "error", "run_id": None, "code": "cancelled", "message": "Cancelled.", "retryable": True}
-        )
+        # A stream that ended on its own meanwhile already sent its complete or error event.
+        if await self._stop_stream("cancelled"):
+            await self.send_event(
+                {"type": "error", "run_id": None, "code": "cancelled", "message": "Cancelled.", "retryable": True}
+            )
 
-    async def _stop_stream(self, reason: Literal["cancelled", "disconnected"]) -> None:
+    async def _stop_stream(self, reason: Literal["cancelled", "disconnected"]) -> bool:
+        """Cancel the running stream; True when it was still running and is now stopped."""
         task = self.stream_task
         if task is None or task.done():
-            return
+            return False
         self._stop_reason = reason
         task.cancel()
         # Waiting lets the runner write the cancelled AiRun and hang up on the provider.
         await asyncio.wait({task}, timeout=STOP_TIMEOUT_SECONDS)
+        return task.cancelled()
 
     # --- the stream -----------------------------------------------------------------------
 
