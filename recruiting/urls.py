@@ -21,3 +21,8 @@ urlpatterns = [
     path("cvs/<int:pk>/retry/", views.cv_retry, name="cv_retry"),
     path("interviews/", views.interview_list, name="interview_list"),
 ]
+urlpatterns += [
+    path("jobs/<int:pk>/ranking/", views.job_ranking, name="job_ranking"),
+    path("jobs/<int:pk>/ranking/assess-top/", views.job_ranking_assess_top, name="job_ranking_assess_top"),
+    path("jobs/<int:pk>/ranking/<int:candidate_id>/", views.match_explanation, name="match_explanation"),
+]

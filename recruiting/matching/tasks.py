@@ -21,8 +21,10 @@ def assess_candidate_for_job(job_id: int, candidate_id: int, anonymized: bool) -
     from recruiting.services.matching import NoParsedCV, match_assessment_run
 
     job = Job.objects.select_related("company").filter(pk=job_id).first()
-    candidate = Candidate.objects.filter(pk=candidate_id, company_id=job.company_id if job else None).first()
-    if job is None or candidate is None:
+    if job is None:
+        return  # deleted meanwhile
+    candidate = Candidate.objects.filter(pk=candidate_id, company_id=job.company_id).first()
+    if candidate is None:
         return  # deleted or erased meanwhile
     cv = selectors.candidate_latest_cv(candidate=candidate)
     done = MatchAssessment.objects.filter(

@@ -7,6 +7,7 @@ here, and SQLite must not stay locked while a model thinks. Only the store is at
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -120,9 +121,7 @@ def match_assessments_enqueue_top(*, job: Job, anonymized: bool, limit: int = TO
     ranked = selectors.job_ranking(job=job, anonymized=anonymized)
     candidate_ids = [row.candidate.pk for row in ranked if row.assessment is None][:limit]
     for candidate_id in candidate_ids:
-        transaction.on_commit(
-            lambda candidate_id=candidate_id: assess_candidate_for_job.delay(job.pk, candidate_id, anonymized)
-        )
+        transaction.on_commit(partial(assess_candidate_for_job.delay, job.pk, candidate_id, anonymized))
     return candidate_ids
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - CV text has typographic dashes
 """The keyword match, the rule-based assessment the local provider answers with, anonymized CV
 text and the combined score: pure functions, no database."""
 
