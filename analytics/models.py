@@ -1,12 +1,16 @@
 """Pre-aggregated spend: what the dashboard, the analyses and the alerts read instead of AiRun.
 
-Each rollup row is one bucket of time (hour or day) x tenant x user x feature x model x provider x
-status x error code. Rows are only ever rebuilt whole from AiRun (analytics.services.rollups), so a
-bucket is always exact. Missing tenants and users are stored as 0, which keeps the unique
-constraints meaningful on every database (NULLs never collide).
+Each rollup row is one bucket of time (hour or day) x some of tenant, user, feature, model,
+provider, status and error code. Several grains exist because the user dimension alone multiplies
+the row count by the number of active users: an unfiltered 30-day view reads the global grain (a
+few hundred rows a day), not the finest one. Rows are only ever rebuilt whole from AiRun
+(analytics.services.rollups), so a bucket is always exact. Missing tenants and users are stored as
+0, which keeps the unique constraints meaningful on every database (NULLs never collide).
 """
 
 from __future__ import annotations
+
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +20,8 @@ NO_ID = 0
 
 class SpendMetrics(models.Model):
     """The additive measures of a set of finished runs (sums and counts only, so rows can be summed)."""
+
+    DIMENSIONS: ClassVar[tuple[str, ...]] = ()
 
     calls = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0, help_text="Failed or lost runs.")
@@ -80,9 +86,20 @@ class SpendMetrics(models.Model):
         abstract = True
 
 
-class SpendDimensions(models.Model):
-    tenant_id = models.BigIntegerField(default=NO_ID)
-    user_id = models.BigIntegerField(default=NO_ID)
+# Dimensions of the rollup grains. Missing tenants and users are stored as NO_ID.
+ALL_DIMENSIONS = ("tenant_id", "user_id", "feature", "model", "provider", "status", "error_code")
+RUN_DIMENSIONS = ("feature", "model", "provider", "status", "error_code")
+
+
+def _tenant() -> models.BigIntegerField:
+    return models.BigIntegerField(default=NO_ID)
+
+
+def _user() -> models.BigIntegerField:
+    return models.BigIntegerField(default=NO_ID)
+
+
+class RunDimensions(models.Model):
     feature = models.CharField(max_length=80, blank=True)
     model = models.CharField(max_length=100, blank=True)
     provider = models.CharField(max_length=50, blank=True)
@@ -93,40 +110,110 @@ class SpendDimensions(models.Model):
         abstract = True
 
 
-DIMENSIONS = ("tenant_id", "user_id", "feature", "model", "provider", "status", "error_code")
+class HourlySpend(RunDimensions, SpendMetrics):
+    """Runs by the UTC hour they were created in, per tenant: the hourly alerts' input."""
 
-
-class HourlySpend(SpendDimensions, SpendMetrics):
-    """Runs by the hour they were created in (UTC); the unit of incremental recomputation."""
-
+    DIMENSIONS = ("tenant_id", *RUN_DIMENSIONS)
     hour = models.DateTimeField()
+    tenant_id = _tenant()
 
     class Meta:
         verbose_name = "hourly spend"
         verbose_name_plural = "hourly spend"
-        constraints = [models.UniqueConstraint(fields=["hour", *DIMENSIONS], name="hourlyspend_unique_bucket")]
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "tenant_id", *RUN_DIMENSIONS], name="hourlyspend_unique")
+        ]
         indexes = [models.Index(fields=["tenant_id", "hour"], name="hourlyspend_tenant_hour")]
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}h {self.feature} {self.model} {self.status}: ${self.cost}"
 
 
-class DailySpend(SpendDimensions, SpendMetrics):
-    """The hourly rows summed per UTC day: what the dashboard reads."""
+class DailySpend(RunDimensions, SpendMetrics):
+    """The finest grain, per UTC day: read when a view filters by user, and by the CSV export."""
 
+    DIMENSIONS = ALL_DIMENSIONS
     day = models.DateField()
+    tenant_id = _tenant()
+    user_id = _user()
 
     class Meta:
         verbose_name = "daily spend"
         verbose_name_plural = "daily spend"
-        constraints = [models.UniqueConstraint(fields=["day", *DIMENSIONS], name="dailyspend_unique_bucket")]
+        constraints = [models.UniqueConstraint(fields=["day", *ALL_DIMENSIONS], name="dailyspend_unique")]
         indexes = [
-            models.Index(fields=["tenant_id", "day"], name="dailyspend_tenant_day"),
+            models.Index(fields=["day"], name="dailyspend_day"),
             models.Index(fields=["user_id", "day"], name="dailyspend_user_day"),
+            models.Index(fields=["tenant_id", "day"], name="dailyspend_tenant_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.feature} {self.model} {self.status}: ${self.cost}"
+
+
+class DailyTenantSpend(RunDimensions, SpendMetrics):
+    """DailySpend without the user: what a company-filtered view and "top companies" read."""
+
+    DIMENSIONS = ("tenant_id", *RUN_DIMENSIONS)
+    day = models.DateField()
+    tenant_id = _tenant()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "tenant_id", *RUN_DIMENSIONS], name="dailytenantspend_unique")
+        ]
+        indexes = [models.Index(fields=["tenant_id", "day"], name="dailytenantspend_tenant_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} tenant {self.tenant_id} {self.feature} {self.status}: ${self.cost}"
+
+
+class DailyGlobalSpend(RunDimensions, SpendMetrics):
+    """DailySpend without tenant and user: what an unfiltered view reads (a few hundred rows a day)."""
+
+    DIMENSIONS = RUN_DIMENSIONS
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", *RUN_DIMENSIONS], name="dailyglobalspend_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.feature} {self.model} {self.status}: ${self.cost}"
+
+
+class DailyCompanySpend(SpendMetrics):
+    """Per day x tenant, no other dimension: what "top companies" and the company menu read."""
+
+    DIMENSIONS = ("tenant_id",)
+    day = models.DateField()
+    tenant_id = _tenant()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "tenant_id"], name="dailycompanyspend_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} tenant {self.tenant_id}: ${self.cost}"
+
+
+class DailyUserSpend(SpendMetrics):
+    """Per day x tenant x user, no other dimension: what "top users" reads."""
+
+    DIMENSIONS = ("tenant_id", "user_id")
+    day = models.DateField()
+    tenant_id = _tenant()
+    user_id = _user()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "tenant_id", "user_id"], name="dailyuserspend_unique")]
+        indexes = [models.Index(fields=["tenant_id", "day"], name="dailyuserspend_tenant_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} user {self.user_id}: ${self.cost}"
+
+
+# Coarsest first: a read uses the first grain that has every dimension it filters or groups by.
+# (Typed loosely: django-stubs cannot see `day` through the abstract base the grains share.)
+DAILY_GRAINS: tuple[Any, ...] = (DailyGlobalSpend, DailyCompanySpend, DailyUserSpend, DailyTenantSpend, DailySpend)
 
 
 class SubjectSpend(models.Model):

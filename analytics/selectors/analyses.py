@@ -225,7 +225,7 @@ def error_analysis(*, filters: SpendFilters) -> list[ErrorCount]:
     """Every non-successful outcome by status, error code and provider, most frequent first."""
     all_calls = spend_totals(filters=filters).calls
     rows = (
-        daily_spend(filters=filters)
+        daily_spend(filters=filters, by=("status", "error_code", "provider"))
         .exclude(status__in=("succeeded", "cached"))
         .values("status", "error_code", "provider")
         .annotate(calls=Sum("calls"))

@@ -15,6 +15,7 @@ from analytics.models import NO_ID, Alert
 from analytics.selectors.alerts import alert_banner_list
 from analytics.selectors.budgets import BudgetStatus, budget_status_list
 from analytics.selectors.spend import (
+    LIST_MEASURES,
     SpendFilters,
     SpendTotals,
     daily_cost_by_feature,
@@ -28,6 +29,7 @@ from recruiting import selectors as recruiting_selectors
 
 RECENT_ERRORS = 15
 TOP_ROWS = 10
+MENU_ROWS = 200
 
 
 def _midnight(day: Any) -> datetime:
@@ -145,12 +147,16 @@ def dashboard_get(*, filters: SpendFilters) -> Dashboard:
 
     models = spend_groups(filters=filters, by=("model",), limit=TOP_ROWS)
     providers = spend_groups(filters=filters, by=("provider",))
-    companies = spend_groups(filters=filters, by=("tenant_id",), limit=TOP_ROWS)
-    users = spend_groups(filters=filters, by=("tenant_id", "user_id"), limit=TOP_ROWS)
+    # The menus list the biggest spenders of the date range; the tables show the top of the filtered view.
+    unfiltered = SpendFilters(date_from=filters.date_from, date_to=filters.date_to)
+    menu_companies = spend_groups(filters=unfiltered, by=("tenant_id",), limit=MENU_ROWS, measures=("cost",))
+    menu_users = spend_groups(filters=unfiltered, by=("user_id",), limit=MENU_ROWS, measures=("cost",))
+    companies = spend_groups(filters=filters, by=("tenant_id",), limit=TOP_ROWS, measures=LIST_MEASURES)
+    users = spend_groups(filters=filters, by=("tenant_id", "user_id"), limit=TOP_ROWS, measures=LIST_MEASURES)
     features = spend_groups(filters=filters, by=("feature",), limit=TOP_ROWS)
 
-    company_ids = spend_dimension_values(filters=filters, dimension="tenant_id")
-    user_ids = spend_dimension_values(filters=filters, dimension="user_id")
+    company_ids = [group.key["tenant_id"] for group in menu_companies]
+    user_ids = [group.key["user_id"] for group in menu_users]
     if filters.tenant_id is not None and filters.tenant_id not in company_ids:
         company_ids.append(filters.tenant_id)
     if filters.user_id is not None and filters.user_id not in user_ids:

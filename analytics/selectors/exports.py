@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analytics.models import NO_ID, DailySpend
-from analytics.selectors.spend import SpendFilters, daily_spend
+from analytics.selectors.spend import SpendFilters
 from recruiting import selectors as recruiting_selectors
 
 HEADER = [
@@ -34,7 +34,9 @@ CHUNK = 2000
 
 def spend_export_rows(*, filters: SpendFilters) -> Iterator[list[str]]:
     yield HEADER
-    rows = daily_spend(filters=filters).order_by("day", "tenant_id", "user_id", "feature", "model", "status", "id")
+    rows = DailySpend.objects.filter(
+        day__gte=filters.date_from, day__lte=filters.date_to, **filters.dimension_values()
+    ).order_by("day", "tenant_id", "user_id", "feature", "model", "status", "id")
     names: dict[int, str] = {}
     batch = []
     for row in rows.iterator(chunk_size=CHUNK):

@@ -14,7 +14,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from analytics.histograms import bucket_sums, counts_from_row, percentile_ms
-from analytics.models import DailySpend
+from analytics.models import DAILY_GRAINS
 
 DIMENSION_FILTERS = ("tenant_id", "user_id", "feature", "model", "provider")
 
@@ -40,13 +40,26 @@ class SpendFilters:
         return {name: getattr(self, name) for name in DIMENSION_FILTERS if getattr(self, name) not in (None, "")}
 
 
-def daily_spend(*, filters: SpendFilters) -> QuerySet[DailySpend]:
-    return DailySpend.objects.filter(
-        day__gte=filters.date_from, day__lte=filters.date_to, **filters.dimension_values()
+def daily_grain(*, dimensions: set[str]) -> Any:
+    """The coarsest daily rollup that has every dimension a read filters or groups by."""
+    return next(model for model in DAILY_GRAINS if dimensions <= set(model.DIMENSIONS))
+
+
+def daily_spend(*, filters: SpendFilters, by: tuple[str, ...] = ()) -> QuerySet[Any]:
+    dimension_filters = filters.dimension_values()
+    model = daily_grain(dimensions={*dimension_filters, *by})
+    return model._default_manager.filter(
+        day__gte=filters.date_from, day__lte=filters.date_to, **dimension_filters
     ).order_by()
 
 
-def _totals() -> dict[str, Any]:
+LIST_MEASURES = ("calls", "errors", "input_tokens", "output_tokens", "cost")
+
+
+def _totals(measures: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """SUM() of the named measures (default: all, with the histograms), aliased t_<name>."""
+    if measures is not None:
+        return {f"t_{name}": Sum(name) for name in measures}
     names = [
         "calls",
         "errors",
@@ -172,10 +185,19 @@ def spend_totals(*, filters: SpendFilters) -> SpendTotals:
 
 
 def spend_groups(
-    *, filters: SpendFilters, by: tuple[str, ...], order_by: str = "-t_cost", limit: int | None = None
+    *,
+    filters: SpendFilters,
+    by: tuple[str, ...],
+    order_by: str = "-t_cost",
+    limit: int | None = None,
+    measures: tuple[str, ...] | None = None,
 ) -> list[SpendTotals]:
-    """Totals per distinct value of the `by` dimensions (e.g. ("model", "provider")), biggest cost first."""
-    grouped = daily_spend(filters=filters).values(*by).annotate(**_totals()).order_by(order_by, *by)
+    """Totals per distinct value of the `by` dimensions (e.g. ("model", "provider")), biggest cost first.
+
+    `measures` narrows the sums (e.g. LIST_MEASURES) for long lists, where summing every
+    histogram column would be most of the work.
+    """
+    grouped = daily_spend(filters=filters, by=by).values(*by).annotate(**_totals(measures)).order_by(order_by, *by)
     rows = grouped[:limit] if limit else grouped
     return [SpendTotals.from_row(row, by) for row in rows]
 
@@ -191,7 +213,7 @@ class DailyFeatureCost:
 
 def daily_cost_by_feature(*, filters: SpendFilters) -> list[DailyFeatureCost]:
     rows = (
-        daily_spend(filters=filters)
+        daily_spend(filters=filters, by=("feature",))
         .values("day", "feature")
         .annotate(cost=Sum("cost"), input=Sum("input_tokens"), output=Sum("output_tokens"))
         .order_by("day", "feature")
@@ -212,7 +234,7 @@ def spend_dimension_values(*, filters: SpendFilters, dimension: str, limit: int 
     """Values of one dimension seen in the date range (for the filter menus), ignoring other filters."""
     unfiltered = SpendFilters(date_from=filters.date_from, date_to=filters.date_to)
     values = (
-        daily_spend(filters=unfiltered)
+        daily_spend(filters=unfiltered, by=(dimension,))
         .values_list(dimension, flat=True)
         .annotate(cost=Sum("cost"))
         .order_by("-cost", dimension)[:limit]

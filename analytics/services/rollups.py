@@ -9,19 +9,19 @@ those runs were *created* in, which is the hour the dashboard files them under.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db import connections, router, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Model, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from analytics.histograms import bucket_aggregates
-from analytics.models import NO_ID, DailySpend, HourlySpend, RollupWatermark, SubjectSpend
+from analytics.models import DAILY_GRAINS, NO_ID, DailySpend, HourlySpend, RollupWatermark, SpendMetrics, SubjectSpend
 from llm.models import AiRun
 
 WATERMARK_NAME = "spend"
@@ -29,21 +29,7 @@ ERROR_STATUSES = (AiRun.Status.FAILED, AiRun.Status.LOST)
 BATCH_SIZE = 2000
 HOUR = timedelta(hours=1)
 
-# Rollup dimension -> expression over AiRun. The aliases avoid clashing with AiRun's own fields.
-_RUN_DIMENSIONS: dict[str, Any] = {
-    "k_tenant_id": Coalesce("tenant_id", Value(NO_ID)),
-    "k_user_id": Coalesce("user_id", Value(NO_ID)),
-    "k_feature": F("feature"),
-    "k_model": F("model"),
-    "k_provider": F("provider"),
-    "k_status": F("status"),
-    "k_error_code": F("error_code"),
-}
-METRIC_FIELDS = [
-    field.name
-    for field in HourlySpend._meta.concrete_fields
-    if field.name not in {"id", "hour", "tenant_id", "user_id", "feature", "model", "provider", "status", "error_code"}
-]
+METRIC_FIELDS = [field.name for field in SpendMetrics._meta.local_fields]
 
 
 def _count_if(condition: Q) -> Sum:
@@ -55,6 +41,7 @@ def _sum_if(condition: Q, field: str) -> Sum:
 
 
 def _run_aggregates() -> dict[str, Any]:
+    """Every SpendMetrics column as an aggregate over raw AiRun rows."""
     streamed_with_timings = Q(streaming=True, latency_ms__isnull=False, ttft_ms__isnull=False)
     return {
         "calls": Count("id"),
@@ -63,19 +50,19 @@ def _run_aggregates() -> dict[str, Any]:
         "fallback_calls": _count_if(Q(fallback_used=True)),
         "streaming_calls": _count_if(Q(streaming=True)),
         "estimated_usage_calls": _count_if(Q(usage_estimated=True)),
-        "input_tokens": Sum("input_tokens"),
-        "cached_input_tokens": Sum("cached_input_tokens"),
-        "output_tokens": Sum("output_tokens"),
-        "reasoning_tokens": Sum("reasoning_tokens"),
-        "compression_saved_tokens": Sum("compression_saved_tokens"),
+        "input_tokens": Coalesce(Sum("input_tokens"), 0),
+        "cached_input_tokens": Coalesce(Sum("cached_input_tokens"), 0),
+        "output_tokens": Coalesce(Sum("output_tokens"), 0),
+        "reasoning_tokens": Coalesce(Sum("reasoning_tokens"), 0),
+        "compression_saved_tokens": Coalesce(Sum("compression_saved_tokens"), 0),
         "cost": Sum("cost"),
         "cost_saved": Sum("cost_saved"),
         "latency_count": Count("latency_ms"),
-        "latency_sum_ms": Sum("latency_ms"),
+        "latency_sum_ms": Coalesce(Sum("latency_ms"), 0),
         "ttft_count": Count("ttft_ms"),
-        "ttft_sum_ms": Sum("ttft_ms"),
+        "ttft_sum_ms": Coalesce(Sum("ttft_ms"), 0),
         "queue_count": Count("queue_ms"),
-        "queue_sum_ms": Sum("queue_ms"),
+        "queue_sum_ms": Coalesce(Sum("queue_ms"), 0),
         "stream_timed_count": _count_if(streamed_with_timings),
         "stream_latency_sum_ms": _sum_if(streamed_with_timings, "latency_ms"),
         "stream_ttft_sum_ms": _sum_if(streamed_with_timings, "ttft_ms"),
@@ -84,49 +71,66 @@ def _run_aggregates() -> dict[str, Any]:
     }
 
 
+def _rollup_aggregates() -> dict[str, Any]:
+    """Every SpendMetrics column as a sum over finer rollup rows."""
+    return {name: Sum(name) for name in METRIC_FIELDS}
+
+
+def _run_key(name: str) -> Any:
+    # AiRun allows NULL tenants and users; rollups store NO_ID so unique keys hold.
+    return Coalesce(name, Value(NO_ID)) if name in {"tenant_id", "user_id"} else F(name)
+
+
 def finished_runs() -> QuerySet[AiRun]:
     """Runs the rollups count: everything but those still running (a running row has no outcome yet)."""
     return AiRun.objects.exclude(status=AiRun.Status.RUNNING)
 
 
-def _metrics(row: dict[str, Any]) -> dict[str, Any]:
-    # SUM over no non-NULL values is NULL; a rollup stores 0.
-    return {name: row[name] if row[name] is not None else 0 for name in METRIC_FIELDS}
+def _insert_grouped(
+    *, target: type[Model], source: QuerySet[Any], keys: dict[str, Any], aggregates: dict[str, Any]
+) -> int:
+    """INSERT the GROUP BY of `source` into `target`: keys and aggregates are named after target columns.
 
-
-def _dimensions(row: dict[str, Any]) -> dict[str, Any]:
-    return {alias.removeprefix("k_"): row[alias] for alias in _RUN_DIMENSIONS}
-
-
-def _hourly_rows(runs: QuerySet[AiRun]) -> Iterator[HourlySpend]:
-    grouped = (
-        runs.order_by()
-        .annotate(k_hour=TruncHour("created_at"), **_RUN_DIMENSIONS)
-        .values("k_hour", *_RUN_DIMENSIONS)
-        .annotate(**_run_aggregates())
-    )
-    for row in grouped.iterator(chunk_size=BATCH_SIZE):
-        yield HourlySpend(hour=row["k_hour"], **_dimensions(row), **_metrics(row))
-
-
-def _bulk_insert(model: Any, rows: Iterable[Any]) -> int:
+    In one statement (INSERT ... SELECT, standard SQL on SQLite and PostgreSQL) when both tables share
+    a database; otherwise (AiRun in its own database) streamed through Python in batches.
+    """
+    key_aliases = {f"k_{name}": expression for name, expression in keys.items()}
+    aggregate_aliases = {f"m_{name}": expression for name, expression in aggregates.items()}
+    grouped = source.order_by().annotate(**key_aliases).values(*key_aliases).annotate(**aggregate_aliases)
+    columns = [*keys, *aggregates]
+    aliases = [*key_aliases, *aggregate_aliases]
+    target_db = router.db_for_write(target)
+    if (source.db or "default") == target_db:
+        connection = connections[target_db]
+        quote = connection.ops.quote_name
+        select_sql, params = grouped.query.sql_with_params()
+        column_names = {field.name: field.column for field in target._meta.concrete_fields}
+        # Only quoted identifiers are interpolated; every value stays a query parameter.
+        sql = (
+            f"INSERT INTO {quote(target._meta.db_table)} ({', '.join(quote(column_names[c]) for c in columns)}) "  # noqa: S608
+            f"SELECT {', '.join(quote(alias) for alias in aliases)} FROM ({select_sql}) grouped"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return max(cursor.rowcount, 0)
     written = 0
-    batch: list[Any] = []
-    for row in rows:
-        batch.append(row)
+    batch: list[Model] = []
+    for row in grouped.iterator(chunk_size=BATCH_SIZE):
+        batch.append(target(**{column: row[alias] for column, alias in zip(columns, aliases, strict=True)}))
         if len(batch) >= BATCH_SIZE:
-            model.objects.bulk_create(batch)
-            written += len(batch)
+            written += len(target._default_manager.bulk_create(batch))
             batch = []
-    if batch:
-        model.objects.bulk_create(batch)
-        written += len(batch)
-    return written
+    return written + len(target._default_manager.bulk_create(batch))
 
 
 def _recompute_hour_range(*, start: datetime, end: datetime) -> int:
     HourlySpend.objects.filter(hour__gte=start, hour__lt=end).delete()
-    return _bulk_insert(HourlySpend, _hourly_rows(finished_runs().filter(created_at__gte=start, created_at__lt=end)))
+    return _insert_grouped(
+        target=HourlySpend,
+        source=finished_runs().filter(created_at__gte=start, created_at__lt=end),
+        keys={"hour": TruncHour("created_at", tzinfo=UTC), **{name: _run_key(name) for name in HourlySpend.DIMENSIONS}},
+        aggregates=_run_aggregates(),
+    )
 
 
 def _recompute_hours(hours: Iterable[datetime]) -> int:
@@ -139,59 +143,51 @@ def _utc_midnight(day: date) -> datetime:
 
 
 def _recompute_day_range(*, first: date, last: date) -> int:
-    """Re-sum the hourly rows of whole UTC days into daily rows."""
-    DailySpend.objects.filter(day__gte=first, day__lte=last).delete()
-    hour_dimensions = {
-        f"k_{name}": F(name)
-        for name in ("tenant_id", "user_id", "feature", "model", "provider", "status", "error_code")
-    }
-    grouped = (
-        HourlySpend.objects.filter(hour__gte=_utc_midnight(first), hour__lt=_utc_midnight(last + timedelta(days=1)))
-        .order_by()
-        .annotate(k_day=TruncDate("hour", tzinfo=UTC), **hour_dimensions)
-        .values("k_day", *hour_dimensions)
-        .annotate(**{name: Sum(name) for name in METRIC_FIELDS})
+    """Rebuild every daily grain of whole UTC days [first, last]: the finest from AiRun, the rest from it."""
+    start, end = _utc_midnight(first), _utc_midnight(last + timedelta(days=1))
+    for model in DAILY_GRAINS:
+        model._default_manager.filter(day__gte=first, day__lte=last).delete()
+    written = _insert_grouped(
+        target=DailySpend,
+        source=finished_runs().filter(created_at__gte=start, created_at__lt=end),
+        keys={"day": TruncDate("created_at", tzinfo=UTC), **{name: _run_key(name) for name in DailySpend.DIMENSIONS}},
+        aggregates=_run_aggregates(),
     )
-    rows = (
-        DailySpend(day=row["k_day"], **_dimensions(row), **_metrics(row))
-        for row in grouped.iterator(chunk_size=BATCH_SIZE)
-    )
-    return _bulk_insert(DailySpend, rows)
+    finest = DailySpend.objects.filter(day__gte=first, day__lte=last)
+    for model in DAILY_GRAINS:
+        if model is not DailySpend:
+            written += _insert_grouped(
+                target=model,
+                source=finest,
+                keys={"day": F("day"), **{name: F(name) for name in model.DIMENSIONS}},
+                aggregates=_rollup_aggregates(),
+            )
+    return written
 
 
 def _recompute_days(days: Iterable[date]) -> int:
     return sum(_recompute_day_range(first=day, last=day) for day in sorted(set(days)))
 
 
-def _subject_rows(runs: QuerySet[AiRun]) -> Iterator[SubjectSpend]:
-    grouped = (
-        runs.exclude(subject_type="")
-        .order_by()
-        .annotate(k_tenant_id=Coalesce("tenant_id", Value(NO_ID)))
-        .values("subject_type", "subject_id", "k_tenant_id")
-        .annotate(
-            calls=Count("id"),
-            errors=_count_if(Q(status__in=ERROR_STATUSES)),
-            input_tokens=Sum("input_tokens"),
-            output_tokens=Sum("output_tokens"),
-            cost=Sum("cost"),
-            first_run_at=Min("created_at"),
-            last_run_at=Max("created_at"),
-        )
+def _subject_aggregates() -> dict[str, Any]:
+    return {
+        "calls": Count("id"),
+        "errors": _count_if(Q(status__in=ERROR_STATUSES)),
+        "input_tokens": Coalesce(Sum("input_tokens"), 0),
+        "output_tokens": Coalesce(Sum("output_tokens"), 0),
+        "cost": Sum("cost"),
+        "first_run_at": Min("created_at"),
+        "last_run_at": Max("created_at"),
+    }
+
+
+def _insert_subjects(runs: QuerySet[AiRun]) -> int:
+    return _insert_grouped(
+        target=SubjectSpend,
+        source=runs.exclude(subject_type=""),
+        keys={"subject_type": F("subject_type"), "subject_id": F("subject_id"), "tenant_id": _run_key("tenant_id")},
+        aggregates=_subject_aggregates(),
     )
-    for row in grouped.iterator(chunk_size=BATCH_SIZE):
-        yield SubjectSpend(
-            subject_type=row["subject_type"],
-            subject_id=row["subject_id"],
-            tenant_id=row["k_tenant_id"],
-            calls=row["calls"],
-            errors=row["errors"] or 0,
-            input_tokens=row["input_tokens"] or 0,
-            output_tokens=row["output_tokens"] or 0,
-            cost=row["cost"] or 0,
-            first_run_at=row["first_run_at"],
-            last_run_at=row["last_run_at"],
-        )
 
 
 def _recompute_subjects(subjects: Iterable[tuple[str, str]]) -> int:
@@ -205,8 +201,7 @@ def _recompute_subjects(subjects: Iterable[tuple[str, str]]) -> int:
         for offset in range(0, len(id_list), 500):
             chunk = id_list[offset : offset + 500]
             SubjectSpend.objects.filter(subject_type=subject_type, subject_id__in=chunk).delete()
-            runs = finished_runs().filter(subject_type=subject_type, subject_id__in=chunk)
-            written += _bulk_insert(SubjectSpend, _subject_rows(runs))
+            written += _insert_subjects(finished_runs().filter(subject_type=subject_type, subject_id__in=chunk))
     return written
 
 
@@ -230,8 +225,8 @@ def rollups_rebuild(*, since: datetime | None = None, until: datetime | None = N
         bounds = runs.aggregate(first=Min("created_at"), last=Max("created_at"))
         if bounds["first"] is None:
             if since is None and until is None:
-                for model in (HourlySpend, DailySpend, SubjectSpend):
-                    model.objects.all().delete()
+                for model in (HourlySpend, *DAILY_GRAINS, SubjectSpend):
+                    model._default_manager.all().delete()
             return RollupResult(hours=0, hourly_rows=0, daily_rows=0, subject_rows=0)
         since = since or bounds["first"]
         until = until or bounds["last"] + timedelta(microseconds=1)
@@ -242,7 +237,7 @@ def rollups_rebuild(*, since: datetime | None = None, until: datetime | None = N
     if not finished_runs().filter(Q(created_at__lt=start) | Q(created_at__gte=end)).exists():
         # The range holds every run: one GROUP BY beats chunked lookups by subject.
         SubjectSpend.objects.all().delete()
-        subject_rows = _bulk_insert(SubjectSpend, _subject_rows(runs))
+        subject_rows = _insert_subjects(runs)
     else:
         subjects = in_range.exclude(subject_type="").values_list("subject_type", "subject_id").distinct()
         subject_rows = _recompute_subjects(subjects.iterator(chunk_size=BATCH_SIZE))

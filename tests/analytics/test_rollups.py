@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from analytics.histograms import bucket_field_names, bucket_index
-from analytics.models import DailySpend, HourlySpend, SubjectSpend
+from analytics.models import DAILY_GRAINS, DailySpend, HourlySpend, SubjectSpend
 from analytics.services.rollups import rollups_rebuild, rollups_refresh
 from llm.models import AiRun
 from tests.analytics.runs import RandomRunSpec, add_runs, make_run, random_runs
@@ -89,9 +89,14 @@ def test_rollups_agree_with_raw_runs_to_the_cent() -> None:
                 assert actual[name] == value, (key, name)
 
     finished = AiRun.objects.exclude(status="running")
-    assert_money_equal(
-        sum((row.cost for row in HourlySpend.objects.all()), Decimal(0)), sum((r.cost for r in finished), Decimal(0))
-    )
+    raw_cost = sum((run.cost for run in finished), Decimal(0))
+    raw_latency = sorted(bucket_index(run.latency_ms) for run in finished if run.latency_ms is not None)
+    for grain in (HourlySpend, *DAILY_GRAINS):  # every grain holds the same totals
+        rows = list(grain._default_manager.all())
+        assert sum(row.calls for row in rows) == finished.count(), grain.__name__
+        assert_money_equal(sum((row.cost for row in rows), Decimal(0)), raw_cost)
+        latency_counts = [sum(getattr(row, name) for row in rows) for name in bucket_field_names("latency")]
+        assert latency_counts == [raw_latency.count(index) for index in range(len(latency_counts))], grain.__name__
     assert sum(row.calls for row in SubjectSpend.objects.all()) == finished.exclude(subject_type="").count()
     assert AiRun.objects.filter(status="running").exists(), "the data set must include running rows"
 
@@ -118,7 +123,7 @@ def test_incremental_refresh_matches_full_rebuild_with_late_finishers() -> None:
     rollups_refresh(now=base + timedelta(hours=1, seconds=30))  # a retry changes nothing
 
     assert_money_equal(sum((row.cost for row in straggler_hour.all()), Decimal(0)), cost_before + Decimal("1.25"))
-    incremental = {model: snapshot(model) for model in (HourlySpend, DailySpend, SubjectSpend)}
+    incremental = {model: snapshot(model) for model in (HourlySpend, *DAILY_GRAINS, SubjectSpend)}
 
     call_command("rebuild_rollups", verbosity=0)
     for model, rows in incremental.items():
@@ -138,5 +143,5 @@ def test_rebuild_of_a_range_leaves_other_hours_alone() -> None:
 
     hourly = {row.hour: row.cost for row in HourlySpend.objects.all()}
     assert hourly == {START + timedelta(hours=1): Decimal("0.1"), START + timedelta(hours=5): Decimal("0.3")}
-    # The day is re-summed from its hours, so it reflects exactly what the hours say.
-    assert [row.cost for row in DailySpend.objects.all()] == [Decimal("0.4")]
+    # A day touched by the range is recomputed whole from AiRun, so it sees the other hour's change too.
+    assert [row.cost for row in DailySpend.objects.all()] == [Decimal("9.3")]
