@@ -1,0 +1,1 @@
+"""A labelled job/CV set for bench/match_quality.py, generated deterministically."""
