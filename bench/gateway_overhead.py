@@ -1,0 +1,362 @@
+"""What the gateway adds to a model call: `runner.arun` / `runner.astream` vs the raw `AsyncOpenAI`
+client, against the same fake OpenAI server, in the same process and event loop.
+
+Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--rounds 10] [--postgres] [--profile]
+
+- Starts tests/fakes/openai_server.py as a subprocess on 127.0.0.1 (it answers at once, so every
+  millisecond measured is client or gateway time).
+- Django runs against a throwaway database: a SQLite file by default (the database cache holds
+  the rate-limit counters), or with --postgres a throwaway PostgreSQL plus Redis (cache and rate
+  limits in Redis, as in production).
+- Seeds a tenant (pro plan) with a monthly budget and rate limits high enough never to refuse, so
+  every runner call pays for the budget reservation, the rate-limit counters, the exact-cache
+  lookup (prompts are unique, so always a miss) and its AiRun rows.
+- Concurrency 1: `--calls` pairs, raw and runner interleaved (alternating which goes first).
+  Concurrency 50: `--rounds` rounds of 50 concurrent raw calls and 50 concurrent runner calls,
+  alternating. Non-streaming: latency of the whole call. Streaming: time to the first content
+  chunk (raw SDK) vs the first `chunk` event (runner); streams are read to the end.
+- Added ms = percentile(runner) - percentile(raw) of the same run.
+- --profile: cProfile of 100 sequential runner calls, top functions by own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import itertools
+import json
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+RESULTS = BASE_DIR / "bench" / "results" / "gateway_overhead.json"
+FEATURE = "playground"
+MAX_TOKENS = 64
+CONCURRENCY = 50
+GOALS = {
+    "c1_json_added_p50_ms": "<= 2.0",
+    "c1_json_added_p99_ms": "<= 10.0",
+    "c50_json_added_p50_ms": "<= 2.0",
+    "c50_json_added_p99_ms": "<= 10.0",
+    "c1_stream_ttft_added_p50_ms": "<= 2.0",
+    "c50_stream_ttft_added_p99_ms": "<= 10.0",
+}
+_call_numbers = itertools.count()
+
+Timed = Callable[[], Awaitable[float]]
+
+
+def start_fake_server(stack: ExitStack) -> str:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.openai_server", "--host", "127.0.0.1", "--port", "0"],
+        cwd=BASE_DIR,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    stack.callback(process.wait, 10)
+    stack.callback(process.terminate)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line.startswith("READY "):
+        raise RuntimeError(f"the fake OpenAI server did not start: {line!r}")
+    return line.removeprefix("READY ")
+
+
+def configure_database(stack: ExitStack, *, postgres: bool) -> str:
+    """Points DATABASE_URL (and REDIS_URL with --postgres) at throwaway services; returns a label."""
+    if not postgres:
+        directory = Path(tempfile.mkdtemp(prefix="hh-bench-gateway-"))
+        os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
+        os.environ.pop("REDIS_URL", None)
+        return "sqlite"
+    import psycopg
+
+    from tests.plugins.services import start_postgres, start_redis
+
+    database = start_postgres()
+    stack.callback(database.stop)
+    redis = start_redis()
+    stack.callback(redis.stop)
+    with psycopg.connect(database.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin_connection:
+        admin_connection.execute("CREATE DATABASE headhunter")
+    os.environ.update(DATABASE_URL=database.url, REDIS_URL=redis.url)
+    return f"postgresql {database.version} + redis"
+
+
+def setup_django(*, fake_base_url: str) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        OPENAI_BASE_URL=fake_base_url,
+        OPENAI_API_KEY="bench-key",
+        DEBUG="0",
+        CELERY_TASK_ALWAYS_EAGER="1",
+    )
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    # Enforced (counted on every call) but never reached by the benchmark's load.
+    unreachable = 10**9
+    settings.LLM_RATE_LIMITS = {
+        "default": {
+            "user_rpm": unreachable,
+            "user_tpm": unreachable,
+            "tenant_rpm": unreachable,
+            "tenant_tpm": unreachable,
+        }
+    }
+
+
+def seed_tenant() -> tuple[Any, Any]:
+    from llm.models import Budget
+    from recruiting import services
+
+    company = services.company_get_or_create(slug="bench", name="Bench", plan="pro")
+    user = services.member_create(company=company, username="bench", email="bench@example.com", password="bench-pass")
+    Budget.objects.create(
+        scope=Budget.Scope.TENANT, tenant_id=company.pk, period=Budget.Period.MONTHLY, cap_usd=Decimal("10000")
+    )
+    return company, user
+
+
+def unique_prompt() -> str:
+    # Unique per call: the exact cache is consulted but never answers, as for real traffic.
+    return f"Call {next(_call_numbers)}: summarise the candidate's last three roles in two sentences."
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Callers:
+    """The four timed calls: raw / runner x JSON / stream. Each returns milliseconds."""
+
+    def __init__(self, *, base_url: str, model: str, tenant: Any, user: Any) -> None:
+        from openai import AsyncOpenAI
+
+        self.raw_client = AsyncOpenAI(base_url=base_url, api_key="bench-key", max_retries=0)
+        self.model = model
+        self.tenant = tenant
+        self.user = user
+
+    def _messages(self) -> list[ChatCompletionMessageParam]:
+        return [{"role": "system", "content": ""}, {"role": "user", "content": unique_prompt()}]
+
+    async def raw_json(self) -> float:
+        started = time.perf_counter()
+        completion = await self.raw_client.chat.completions.create(
+            model=self.model,
+            messages=self._messages(),
+            max_tokens=MAX_TOKENS,
+            temperature=0.7,
+        )
+        elapsed = time.perf_counter() - started
+        assert completion.choices[0].message.content
+        return elapsed * 1000
+
+    async def runner_json(self) -> float:
+        from llm import runner
+
+        started = time.perf_counter()
+        result = await runner.arun(
+            feature=FEATURE,
+            context={"prompt": unique_prompt(), "system": ""},
+            tenant=self.tenant,
+            user=self.user,
+            overrides=runner.Overrides(max_tokens=MAX_TOKENS),
+        )
+        elapsed = time.perf_counter() - started
+        assert result.provider == "openai" and result.text, result
+        return elapsed * 1000
+
+    async def raw_stream_ttft(self) -> float:
+        started = time.perf_counter()
+        first: float | None = None
+        stream = await self.raw_client.chat.completions.create(
+            model=self.model,
+            messages=self._messages(),
+            max_tokens=MAX_TOKENS,
+            temperature=0.7,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        async for chunk in stream:
+            if first is None and chunk.choices and chunk.choices[0].delta.content:
+                first = time.perf_counter()
+        assert first is not None
+        return (first - started) * 1000
+
+    async def runner_stream_ttft(self) -> float:
+        from llm import runner
+
+        started = time.perf_counter()
+        first: float | None = None
+        last: dict[str, Any] = {}
+        async for event in runner.astream(
+            feature=FEATURE,
+            context={"prompt": unique_prompt(), "system": ""},
+            tenant=self.tenant,
+            user=self.user,
+            overrides=runner.Overrides(max_tokens=MAX_TOKENS),
+        ):
+            if first is None and event["type"] == "chunk":
+                first = time.perf_counter()
+            last = event
+        assert first is not None and last["type"] == "complete" and last["provider"] == "openai", last
+        return (first - started) * 1000
+
+
+async def sequential_pairs(raw: Timed, gateway: Timed, *, pairs: int) -> tuple[list[float], list[float]]:
+    raw_ms, gateway_ms = [], []
+    for index in range(pairs):
+        if index % 2:
+            gateway_ms.append(await gateway())
+            raw_ms.append(await raw())
+        else:
+            raw_ms.append(await raw())
+            gateway_ms.append(await gateway())
+    return raw_ms, gateway_ms
+
+
+async def concurrent_rounds(raw: Timed, gateway: Timed, *, rounds: int) -> tuple[list[float], list[float]]:
+    raw_ms: list[float] = []
+    gateway_ms: list[float] = []
+    for index in range(rounds):
+        order = [(gateway, gateway_ms), (raw, raw_ms)] if index % 2 else [(raw, raw_ms), (gateway, gateway_ms)]
+        for call, sink in order:
+            sink.extend(await asyncio.gather(*(call() for _ in range(CONCURRENCY))))
+    return raw_ms, gateway_ms
+
+
+def added(raw_ms: list[float], gateway_ms: list[float], fraction: float) -> float:
+    return round(percentile(gateway_ms, fraction) - percentile(raw_ms, fraction), 2)
+
+
+def describe(name: str, raw_ms: list[float], gateway_ms: list[float]) -> dict[str, float]:
+    figures = {}
+    for label, fraction in (("p50", 0.5), ("p99", 0.99)):
+        figures[f"{name}_added_{label}_ms"] = added(raw_ms, gateway_ms, fraction)
+        figures[f"{name}_raw_{label}_ms"] = round(percentile(raw_ms, fraction), 2)
+        figures[f"{name}_runner_{label}_ms"] = round(percentile(gateway_ms, fraction), 2)
+    figures[f"{name}_runner_mean_ms"] = round(statistics.fmean(gateway_ms), 2)
+    return figures
+
+
+async def measure(callers: Callers, *, calls: int, rounds: int) -> dict[str, float]:
+    # Warm-up: imports, the SDK's connection pools, the catalog snapshot, prepared statements.
+    await sequential_pairs(callers.raw_json, callers.runner_json, pairs=10)
+    await sequential_pairs(callers.raw_stream_ttft, callers.runner_stream_ttft, pairs=10)
+    figures: dict[str, float] = {}
+    figures |= describe("c1_json", *await sequential_pairs(callers.raw_json, callers.runner_json, pairs=calls))
+    figures |= describe(
+        "c1_stream_ttft", *await sequential_pairs(callers.raw_stream_ttft, callers.runner_stream_ttft, pairs=calls)
+    )
+    figures |= describe("c50_json", *await concurrent_rounds(callers.raw_json, callers.runner_json, rounds=rounds))
+    figures |= describe(
+        "c50_stream_ttft",
+        *await concurrent_rounds(callers.raw_stream_ttft, callers.runner_stream_ttft, rounds=rounds),
+    )
+    return figures
+
+
+def profile_runner(callers: Callers, *, calls: int = 100) -> None:
+    """Profiles the sync `runner.run`: the same admission, accounting and finish code as `arun`,
+    but in this thread, where cProfile sees it (arun does its database work in a worker thread)."""
+    from llm import runner
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        runner.run(
+            feature=FEATURE,
+            context={"prompt": unique_prompt(), "system": ""},
+            tenant=callers.tenant,
+            user=callers.user,
+            overrides=runner.Overrides(max_tokens=MAX_TOKENS),
+        )
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"\ncProfile of {calls} sequential runner.run calls (top 30 by cumulative time):")
+    stats.sort_stats("cumulative").print_stats(30)
+    print("top 20 by own time:")
+    stats.sort_stats("tottime").print_stats(20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200, help="raw/runner pairs at concurrency 1")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of 50 concurrent calls each way")
+    parser.add_argument("--postgres", action="store_true", help="throwaway PostgreSQL + Redis instead of SQLite")
+    parser.add_argument("--profile", action="store_true", help="cProfile 100 runner calls after measuring")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        base_url = start_fake_server(stack)
+        database = configure_database(stack, postgres=args.postgres)
+        setup_django(fake_base_url=base_url)
+        tenant, user = seed_tenant()
+        from llm.selectors import catalog
+
+        model = next(m.name for m in catalog().models if m.name == "gpt-4o-mini")
+        callers = Callers(base_url=base_url, model=model, tenant=tenant, user=user)
+        figures = asyncio.run(measure(callers, calls=args.calls, rounds=args.rounds))
+        from llm.models import AiRun
+
+        recorded = AiRun.objects.filter(status="succeeded").count()
+        if args.profile:
+            profile_runner(callers)
+    result = {
+        "bench": "gateway_overhead",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "params": {
+            "database": database,
+            "calls_c1": args.calls,
+            "rounds_c50": args.rounds,
+            "concurrency": CONCURRENCY,
+            "feature": FEATURE,
+            "max_tokens": MAX_TOKENS,
+            "ai_runs_recorded": recorded,
+        },
+        "figures": {name: figures[name] for name in GOALS} | figures,
+        "goals": GOALS,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\ngateway overhead ({database}; {recorded} AiRuns recorded) -> {args.output}")
+    for name, goal in GOALS.items():
+        value = figures[name]
+        verdict = "ok" if value <= float(goal.split()[-1]) else "MISSED"
+        print(f"  {name:32} {value:8.2f} ms   goal {goal} ms   {verdict}")
+    for name in ("c1_json", "c50_json", "c1_stream_ttft", "c50_stream_ttft"):
+        print(
+            f"  {name:16} raw p50 {figures[f'{name}_raw_p50_ms']:7.2f}  runner p50 {figures[f'{name}_runner_p50_ms']:7.2f}"
+            f"   raw p99 {figures[f'{name}_raw_p99_ms']:7.2f}  runner p99 {figures[f'{name}_runner_p99_ms']:7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
