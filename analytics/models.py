@@ -176,6 +176,7 @@ class DailyGlobalSpend(RunDimensions, SpendMetrics):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", *RUN_DIMENSIONS], name="dailyglobalspend_unique")]
+        indexes = [models.Index(fields=["day"], name="dailyglobalspend_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.feature} {self.model} {self.status}: ${self.cost}"
@@ -190,6 +191,7 @@ class DailyCompanySpend(SpendMetrics):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "tenant_id"], name="dailycompanyspend_unique")]
+        indexes = [models.Index(fields=["day"], name="dailycompanyspend_day")]
 
     def __str__(self) -> str:
         return f"{self.day} tenant {self.tenant_id}: ${self.cost}"
@@ -205,7 +207,10 @@ class DailyUserSpend(SpendMetrics):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "tenant_id", "user_id"], name="dailyuserspend_unique")]
-        indexes = [models.Index(fields=["tenant_id", "day"], name="dailyuserspend_tenant_day")]
+        indexes = [
+            models.Index(fields=["day"], name="dailyuserspend_day"),
+            models.Index(fields=["tenant_id", "day"], name="dailyuserspend_tenant_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} user {self.user_id}: ${self.cost}"
