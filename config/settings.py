@@ -116,20 +116,24 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# WAL lets the web process read while the Celery worker writes; IMMEDIATE transactions take the
+# write lock up front, so two writers wait for each other instead of failing "database is locked".
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "headhunter.sqlite3"),
-            "OPTIONS": {
-                # WAL lets the web process read while the Celery worker writes;
-                # IMMEDIATE transactions avoid "database is locked" on upgrade from read to write.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": SQLITE_OPTIONS,
             # A file (not :memory:) so that a live daphne server started by the tests sees the data.
             "TEST": {"NAME": os.environ.get("HEADHUNTER_TEST_SQLITE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))},
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
 from recruiting.models import CV
 from recruiting.services import cvs
@@ -15,7 +16,8 @@ logger = logging.getLogger(__name__)
 @shared_task(
     bind=True,
     acks_late=True,
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    # Transient: a broker/provider connection blip, or the database busy or restarting.
+    autoretry_for=(ConnectionError, TimeoutError, OSError, OperationalError),
     retry_backoff=2,
     retry_backoff_max=120,
     retry_jitter=True,

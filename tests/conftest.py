@@ -70,3 +70,14 @@ def _fresh_llm_catalog() -> Iterator[None]:
     catalog_invalidate()
     yield
     catalog_invalidate()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Transactional tests end by flushing every table, data migrations' rows included (the
+    # gateway's providers, models, prompts). Serialized rollback restores them for the next test.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False
+            )
