@@ -396,3 +396,23 @@ def test_stream_refuses_before_streaming_when_unauthenticated(sse_server: LiveSe
     response = httpx.post(sse_server.url + STREAM_URL, json={"feature": "playground"}, timeout=10)
 
     assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_shows_a_new_token_once_and_stores_only_its_hash(
+    local_only: None, tenant_a: Tenant, admin_client: Client
+) -> None:
+    response = admin_client.post(
+        "/admin/llm/apitoken/add/", {"user": tenant_a.user.pk, "name": "ATS sync"}, follow=True
+    )
+
+    shown = [str(message) for message in response.context["messages"] if "not be shown again" in str(message)]
+    assert len(shown) == 1
+    raw_token = shown[0].rsplit(" ", 1)[-1]
+    row = ApiToken.objects.get()
+    assert raw_token not in (row.token_hash, row.token_prefix) and raw_token.startswith(row.token_prefix)
+    assert post_json(Client(), RUN_URL, {"feature": "playground"}, **bearer(raw_token)).status_code == 200
+    assert raw_token not in admin_client.get(f"/admin/llm/apitoken/{row.pk}/change/").content.decode()
