@@ -5,37 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruiting', '0002_pipeline_applications_documents_audit'),
+        ("recruiting", "0002_pipeline_applications_documents_audit"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MatchAssessment',
+            name="MatchAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('feature', models.CharField(choices=[('match_candidate', 'Match score'), ('recruiter_lens', 'Recruiter lens')], default='match_candidate', max_length=40)),
-                ('anonymized', models.BooleanField(default=False)),
-                ('keyword_score', models.PositiveSmallIntegerField()),
-                ('llm_score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('combined_score', models.PositiveSmallIntegerField()),
-                ('injection_flagged', models.BooleanField(default=False)),
-                ('output', models.JSONField(blank=True, default=dict)),
-                ('rule_based', models.BooleanField(default=False)),
-                ('model_used', models.CharField(blank=True, max_length=200)),
-                ('run_id', models.BigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_assessments', to='recruiting.candidate')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_assessments', to='recruiting.company')),
-                ('cv', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='match_assessments', to='recruiting.cv')),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_assessments', to='recruiting.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "feature",
+                    models.CharField(
+                        choices=[("match_candidate", "Match score"), ("recruiter_lens", "Recruiter lens")],
+                        default="match_candidate",
+                        max_length=40,
+                    ),
+                ),
+                ("anonymized", models.BooleanField(default=False)),
+                ("keyword_score", models.PositiveSmallIntegerField()),
+                ("llm_score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("combined_score", models.PositiveSmallIntegerField()),
+                ("injection_flagged", models.BooleanField(default=False)),
+                ("output", models.JSONField(blank=True, default=dict)),
+                ("rule_based", models.BooleanField(default=False)),
+                ("model_used", models.CharField(blank=True, max_length=200)),
+                ("run_id", models.BigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_assessments",
+                        to="recruiting.candidate",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_assessments",
+                        to="recruiting.company",
+                    ),
+                ),
+                (
+                    "cv",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="match_assessments",
+                        to="recruiting.cv",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_assessments",
+                        to="recruiting.job",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-combined_score', '-id'],
-                'indexes': [models.Index(fields=['company', 'job', 'feature'], name='recruiting__company_7b6361_idx')],
-                'constraints': [models.UniqueConstraint(fields=('job', 'candidate', 'feature', 'anonymized'), name='match_assessment_unique_per_mode')],
+                "ordering": ["-combined_score", "-id"],
+                "indexes": [models.Index(fields=["company", "job", "feature"], name="recruiting__company_7b6361_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("job", "candidate", "feature", "anonymized"), name="match_assessment_unique_per_mode"
+                    )
+                ],
             },
         ),
     ]
