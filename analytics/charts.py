@@ -132,7 +132,7 @@ def bar_list_chart(
     height = max(row_h * len(items) + 4, 30)
     chart = Chart(width=width, height=height)
     peak = max((float(value) for _, value in items), default=0.0)
-    chart.empty = peak <= 0
+    chart.empty = not items
     plot_w = width - label_w - value_w
     for row, (name, value) in enumerate(items):
         y = 2 + row * row_h
