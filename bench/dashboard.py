@@ -313,7 +313,7 @@ def run(args: argparse.Namespace, *, postgres_version: str) -> None:
     started = time.perf_counter()
     call_command("rebuild_rollups")
     rebuild_s = time.perf_counter() - started
-    rollups_refresh()  # sets the watermark; from here on refreshes are incremental
+    rollups_refresh()  # the full rebuild set the watermark: this one is incremental already
     from analytics.models import DailySpend, HourlySpend
 
     client = Client()

@@ -218,8 +218,20 @@ class RollupResult:
 
 
 @transaction.atomic
-def rollups_rebuild(*, since: datetime | None = None, until: datetime | None = None) -> RollupResult:
-    """Recompute every rollup touching [since, until) from AiRun; both open means everything."""
+def rollups_rebuild(
+    *, since: datetime | None = None, until: datetime | None = None, now: datetime | None = None
+) -> RollupResult:
+    """Recompute every rollup touching [since, until) from AiRun; both open means everything.
+
+    A full rebuild also moves the refresh watermark to its own start: everything finished
+    before then is counted, and later finishers are found by the next refresh.
+    """
+    started = now or timezone.now()
+    if since is None and until is None:
+        watermark, _ = RollupWatermark.objects.select_for_update().get_or_create(name=WATERMARK_NAME)
+        watermark.finished_through = max(watermark.finished_through or started, started)
+        watermark.refreshed_at = started
+        watermark.save(update_fields=["finished_through", "refreshed_at"])
     runs = finished_runs()
     if since is None or until is None:
         bounds = runs.aggregate(first=Min("created_at"), last=Max("created_at"))
@@ -252,11 +264,7 @@ def rollups_refresh(*, now: datetime | None = None) -> RollupResult:
     now = now or timezone.now()
     watermark, _ = RollupWatermark.objects.select_for_update().get_or_create(name=WATERMARK_NAME)
     if watermark.finished_through is None:
-        result = rollups_rebuild()
-        watermark.finished_through = now
-        watermark.refreshed_at = now
-        watermark.save(update_fields=["finished_through", "refreshed_at"])
-        return result
+        return rollups_rebuild(now=now)
 
     overlap = timedelta(seconds=settings.ANALYTICS_ROLLUP_OVERLAP_SECONDS)
     max_run_age = timedelta(seconds=settings.ANALYTICS_ROLLUP_MAX_RUN_AGE_SECONDS)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from analytics.histograms import bucket_field_names, bucket_index
-from analytics.models import DAILY_GRAINS, DailySpend, HourlySpend, SubjectSpend
+from analytics.models import DAILY_GRAINS, DailySpend, HourlySpend, RollupWatermark, SubjectSpend
 from analytics.services.rollups import rollups_rebuild, rollups_refresh
 from llm.models import AiRun
 from tests.analytics.runs import RandomRunSpec, add_runs, make_run, random_runs
@@ -145,3 +145,14 @@ def test_rebuild_of_a_range_leaves_other_hours_alone() -> None:
     assert hourly == {START + timedelta(hours=1): Decimal("0.1"), START + timedelta(hours=5): Decimal("0.3")}
     # A day touched by the range is recomputed whole from AiRun, so it sees the other hour's change too.
     assert [row.cost for row in DailySpend.objects.all()] == [Decimal("9.3")]
+
+
+@pytest.mark.django_db
+def test_a_full_rebuild_moves_the_watermark_so_the_next_refresh_is_incremental() -> None:
+    make_run(created_at=START, cost=Decimal("0.10000000"))
+    rebuilt_at = START + timedelta(days=1)
+    rollups_rebuild(now=rebuilt_at)
+    assert RollupWatermark.objects.get().finished_through == rebuilt_at
+
+    result = rollups_refresh(now=rebuilt_at + timedelta(minutes=1))
+    assert result.hours == 0  # nothing finished since the rebuild started: no bucket recomputed
