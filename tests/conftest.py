@@ -72,12 +72,25 @@ def _fresh_llm_catalog() -> Iterator[None]:
     catalog_invalidate()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Transactional tests end by flushing every table, data migrations' rows included (the
-    # gateway's providers, models, prompts). Serialized rollback restores them for the next test.
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is not None and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
-            item.add_marker(
-                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False
-            )
+@pytest.fixture(autouse=True)
+def _gateway_catalog_seeded(request: pytest.FixtureRequest) -> None:
+    """Transactional tests end by flushing every table, data migrations' rows included: put the
+    gateway's seeded catalog (providers, models, prices, prompts, rules) back when it is gone."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")  # the database must be set up first
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from llm.models import Provider
+    from llm.selectors import catalog_invalidate
+
+    if not Provider.objects.exists():
+        for name in ("0003_seed_data", "0004_api_tokens_and_feature_access"):
+            migration = importlib.import_module(f"llm.migrations.{name}")
+            for operation in migration.Migration.operations:
+                if hasattr(operation, "code"):
+                    operation.code(django_apps, None)
+    catalog_invalidate()
