@@ -130,6 +130,9 @@ class CV(models.Model):
     file_type = models.CharField(max_length=10, blank=True)
     size_bytes = models.PositiveIntegerField(default=0)
     text = models.TextField(blank=True)
+    # Text a human reader cannot see (white-on-white, tiny fonts): kept out of `text`, checked
+    # for instructions aimed at the model.
+    hidden_text = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     status_message = models.CharField(max_length=500, blank=True)
     profile = models.JSONField(default=dict, blank=True)

@@ -127,20 +127,11 @@ def possible_duplicates(*, candidate: Candidate) -> QuerySet[Candidate]:
     )
 
 
-def cv_statuses(*, company: Company, cv_ids: list[int]) -> QuerySet[CV]:
-    return cv_list(company=company).filter(pk__in=cv_ids)
-
-
 def applications_by_stage(*, job: Job) -> dict[str, list[Application]]:
     board: dict[str, list[Application]] = {stage: [] for stage in Application.Stage.values}
     for application in job.applications.select_related("candidate").order_by("-updated_at"):
         board[application.stage].append(application)
     return board
-
-
-def cvs_for_chat(*, company: Company, cv_id: int) -> CV | None:
-    """The one CV a conversation is about, tenant-checked (chat reads CVs only through this)."""
-    return cv_list(company=company).filter(pk=cv_id, status=CV.Status.DONE).first()
 
 
 def company_names(*, company_ids: list[int] | set[int]) -> dict[int, str]:

@@ -28,13 +28,9 @@ def process_cv(self, cv_id: int) -> None:
     if cv is None or cv.status == CV.Status.DONE:
         return  # erased meanwhile, or a redelivery of finished work
     try:
-        if not cvs.cv_extract(cv=cv):
-            return
-        cvs.cv_parse(cv=cv)
-        cvs.cv_embed(cv=cv)
+        cvs.cv_process(cv=cv)
     except Exception as exc:
         if self.request.retries >= (self.max_retries or 0) or not isinstance(exc, self.autoretry_for):
             logger.exception("CV pipeline failed", extra={"cv_id": cv_id})
             cvs.cv_mark_failed(cv=cv, message=f"Processing failed ({type(exc).__name__}). Use “Retry” or reparse_cvs.")
         raise
-    CV.objects.filter(pk=cv.pk).update(status=CV.Status.DONE, status_message="")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.openai_server import FakeOpenAIServer
+from tests.plugins.catalog import seed_catalog
 
 pytest_plugins = ["tests.plugins.live"]
 
@@ -75,22 +76,12 @@ def _fresh_llm_catalog() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _gateway_catalog_seeded(request: pytest.FixtureRequest) -> None:
     """Transactional tests end by flushing every table, data migrations' rows included: put the
-    gateway's seeded catalog (providers, models, prices, prompts, rules) back when it is gone."""
+    gateway's seeded catalog back before each one."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("_django_db_helper")  # the database must be set up first
+    elif "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    else:
         return
-    request.getfixturevalue("_django_db_helper")  # the database must be set up first
-    import importlib
-
-    from django.apps import apps as django_apps
-
-    from llm.models import Provider
-    from llm.selectors import catalog_invalidate
-
-    if not Provider.objects.exists():
-        for name in ("0003_seed_data", "0004_api_tokens_and_feature_access"):
-            migration = importlib.import_module(f"llm.migrations.{name}")
-            for operation in migration.Migration.operations:
-                if hasattr(operation, "code"):
-                    operation.code(django_apps, None)
-    catalog_invalidate()
+    seed_catalog()

@@ -18,7 +18,9 @@ from recruiting.services.cvs import (
     cv_extract,
     cv_mark_failed,
     cv_parse,
+    cv_process,
     cv_requeue,
+    cv_reset,
     cv_upload,
 )
 from recruiting.services.jobs import application_move, application_upsert, job_create, job_update
@@ -39,7 +41,9 @@ __all__ = [
     "cv_extract",
     "cv_mark_failed",
     "cv_parse",
+    "cv_process",
     "cv_requeue",
+    "cv_reset",
     "cv_upload",
     "job_create",
     "job_update",

@@ -81,17 +81,36 @@ def _enqueue_processing(cv_id: int) -> None:
 
 
 @transaction.atomic
-def cv_requeue(*, cv: CV, steps: set[str]) -> CV:
-    """Clear the results of the named steps ("parse", "embed") and queue the CV again."""
+def cv_reset(*, cv: CV, steps: set[str]) -> CV:
+    """Forget the results of the named steps ("parse", "embed") so that processing redoes them;
+    a new profile needs a new embedding."""
     if "parse" in steps:
         cv.parsed_at = None
-    if "embed" in steps or "parse" in steps:
+    if steps & {"parse", "embed"}:
         cv.embedded_at = None
     cv.status = CV.Status.QUEUED
     cv.status_message = ""
-    cv.save()
+    cv.save(update_fields=["parsed_at", "embedded_at", "status", "status_message"])
+    return cv
+
+
+@transaction.atomic
+def cv_requeue(*, cv: CV, steps: set[str]) -> CV:
+    """Reset the named steps and queue the CV for the worker."""
+    cv_reset(cv=cv, steps=steps)
     _enqueue_processing(cv.pk)
     return cv
+
+
+def cv_process(*, cv: CV, user: Any = None) -> bool:
+    """Run the steps a CV still needs: extract, parse, embed. False when extraction refused the
+    file (the CV is failed with the reason); exceptions are left to the caller."""
+    if not cv_extract(cv=cv):
+        return False
+    cv_parse(cv=cv, user=user)
+    cv_embed(cv=cv, user=user)
+    _set_status(cv, CV.Status.DONE)
+    return True
 
 
 def _set_status(cv: CV, status: str, message: str = "") -> None:
@@ -117,10 +136,9 @@ def cv_extract(*, cv: CV) -> bool:
     warnings = list(result.warnings)
     if result.hidden_text:
         warnings.append(f"Hidden text found in the file: “{result.hidden_text[:200]}”")
-    cv.text, cv.file_type, cv.warnings = result.text, result.file_type or cv.file_type, warnings
-    cv.save(update_fields=["text", "file_type", "warnings"])
-    # Hidden text is kept for the injection check below, not as CV content.
-    cv._hidden_text = result.hidden_text  # type: ignore[attr-defined]
+    cv.text, cv.hidden_text = result.text, result.hidden_text
+    cv.file_type, cv.warnings = result.file_type or cv.file_type, warnings
+    cv.save(update_fields=["text", "hidden_text", "file_type", "warnings"])
     return True
 
 
@@ -130,9 +148,8 @@ def cv_parse(*, cv: CV, user: Any = None) -> None:
         return
     _set_status(cv, CV.Status.PARSING)
     parsed = ai.parse_cv(cv=cv, user=user)
-    hidden_text = getattr(cv, "_hidden_text", "")
-    injection = detect_injection(cv.text) + detect_injection(hidden_text)
-    if hidden_text:
+    injection = detect_injection(cv.text) + detect_injection(cv.hidden_text)
+    if cv.hidden_text:
         injection.append("hidden text (e.g. white-on-white) in the file")
     with transaction.atomic():
         locked = CV.objects.select_for_update().get(pk=cv.pk)

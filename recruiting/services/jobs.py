@@ -19,6 +19,12 @@ JOB_EDITABLE_FIELDS = (
 )
 
 
+def _check_editable(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(JOB_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable job fields: {sorted(unknown)}")
+
+
 @transaction.atomic
 def job_create(
     *,
@@ -30,9 +36,7 @@ def job_create(
     created_by: Any = None,
     **structured: Any,
 ) -> Job:
-    unknown = set(structured) - set(JOB_EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"job_create() got unknown fields: {sorted(unknown)}")
+    _check_editable(structured)
     return Job.objects.create(
         company=company,
         title=title,
@@ -46,9 +50,7 @@ def job_create(
 
 @transaction.atomic
 def job_update(*, job: Job, **changes: Any) -> Job:
-    unknown = set(changes) - set(JOB_EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"job_update() got unknown fields: {sorted(unknown)}")
+    _check_editable(changes)
     for name, value in changes.items():
         setattr(job, name, value)
     job.save()

@@ -12,7 +12,6 @@ from django.db import connection
 
 from llm.models import AiRun
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
-from tests.llm.conftest import seed_catalog
 from tests.plugins.live import ARTIFACTS_DIR, database_url, start_daphne, stop_process
 
 PASSWORD = "correct-horse-battery-staple"
@@ -52,7 +51,6 @@ def playground_page(browser: Any, daphne_on_fake_openai: str) -> Iterator[Any]:
 def test_staff_stream_a_prompt_and_cancel_a_slow_one(
     transactional_db: None, fake_openai: FakeOpenAIServer, playground_page: Any
 ) -> None:
-    seed_catalog()
     get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=PASSWORD)
     page = playground_page
 

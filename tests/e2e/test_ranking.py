@@ -10,7 +10,6 @@ import pytest
 from recruiting import services
 from recruiting.models import CV
 from tests.conftest import Tenant
-from tests.llm.conftest import seed_catalog
 from tests.plugins.live import ARTIFACTS_DIR
 from tests.recruiting.cv_files import candidate_name, cv_text
 
@@ -19,7 +18,6 @@ from tests.recruiting.cv_files import candidate_name, cv_text
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_ranked_list_shows_scores_and_opens_an_explanation(page: Any, tenant_a: Tenant) -> None:
-    seed_catalog()  # the transactional flush removed the prompts the gateway needs
     job = services.job_create(
         company=tenant_a.company,
         title="Platform Engineer",

@@ -1,13 +1,12 @@
 """Fixtures for the gateway's tests: the seeded catalog, the fake OpenAI server wired in as the
 `openai` provider, tiny backoff settings, and tenants on each plan.
 
-Transactional tests flush the database, which also removes the rows the seed migration made, so
-`gateway` puts them back when they are missing.
+Transactional tests flush the database, seeded rows included; tests/conftest.py puts the catalog
+back before each one (tests/plugins/catalog.py).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +19,6 @@ from django.core.cache import caches
 from llm.models import Provider
 from llm.selectors import catalog_invalidate
 from tests.fakes.openai_server import FakeOpenAIServer
-
-seed_migration = importlib.import_module("llm.migrations.0003_seed_data")
 
 FAST_RETRIES = {
     "LLM_RETRY_BASE_DELAY": 0.001,
@@ -44,12 +41,6 @@ class Gateway:
         return Provider.objects.get(name="openai")
 
 
-def seed_catalog() -> None:
-    if not Provider.objects.exists():
-        seed_migration.seed(django_apps, None)
-    catalog_invalidate()
-
-
 @pytest.fixture
 def gateway(fake_openai: FakeOpenAIServer, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
     """The runner pointed at the fake server, with the seeded catalog and fast retries."""
@@ -58,7 +49,7 @@ def gateway(fake_openai: FakeOpenAIServer, settings: Any, monkeypatch: pytest.Mo
     settings.LLM_DEFAULT_PROVIDER = "openai"
     settings.OPENAI_BASE_URL = fake_openai.base_url
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    seed_catalog()
+    catalog_invalidate()
     for cache in ("default",):
         caches[cache].clear()
     yield Gateway(fake=fake_openai, settings=settings)
@@ -71,7 +62,7 @@ def local_only(settings: Any) -> Iterator[None]:
     for name, value in FAST_RETRIES.items():
         setattr(settings, name, value)
     settings.LLM_DEFAULT_PROVIDER = "local"
-    seed_catalog()
+    catalog_invalidate()
     caches["default"].clear()
     yield
     catalog_invalidate()

@@ -19,7 +19,7 @@ from llm.api.tokens import api_token_create, api_token_revoke
 from llm.models import AiRun, ApiFeatureAccess, ApiToken, Budget
 from tests.conftest import Tenant, make_tenant
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
-from tests.llm.conftest import FAST_RETRIES, Gateway, seed_catalog
+from tests.llm.conftest import FAST_RETRIES, Gateway
 from tests.plugins.live import LiveServer, database_url, start_daphne, stop_process
 
 RUN_URL = "/api/v1/ai/run"
@@ -290,7 +290,6 @@ def sse_server(
 
 @pytest.fixture
 def streaming_token(transactional_db: None, fake_openai: FakeOpenAIServer) -> str:
-    seed_catalog()
     return api_token_create(user=make_tenant(slug="streamco").user, name="sse")[1]
 
 

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.dateparse import parse_date, parse_datetime
 
 from analytics.services.rollups import rollups_rebuild
-
-
-def parse_moment(value: str | None) -> datetime | None:
-    """ISO datetime or date (midnight UTC); naive values are UTC."""
-    if not value:
-        return None
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise CommandError(f"Not an ISO date or datetime: {value!r}")
-        moment = datetime(day.year, day.month, day.day)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+from config.cli import parse_moment
 
 
 class Command(BaseCommand):

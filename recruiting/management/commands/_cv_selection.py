@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
-from datetime import datetime
 from typing import Any
 
 from django.core.management.base import CommandError
 from django.db.models import QuerySet
-from django.utils.dateparse import parse_date, parse_datetime
 
+from config.cli import parse_moment
 from recruiting.models import CV, Company
 
 
@@ -23,18 +22,6 @@ def add_selection_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--until", help="uploaded before this date")
     parser.add_argument("--dry-run", action="store_true", help="list what would be done, change nothing")
     parser.add_argument("--sync", action="store_true", help="run inline instead of queueing Celery tasks")
-
-
-def _moment(value: str) -> datetime:
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise CommandError(f"not a date: {value!r}")
-        moment = datetime(day.year, day.month, day.day)
-    from django.utils import timezone
-
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def selected_cvs(options: dict[str, Any]) -> QuerySet[CV]:
@@ -55,9 +42,9 @@ def selected_cvs(options: dict[str, Any]) -> QuerySet[CV]:
     if options.get("status"):
         cvs = cvs.filter(status=options["status"])
     if options.get("since"):
-        cvs = cvs.filter(created_at__gte=_moment(options["since"]))
+        cvs = cvs.filter(created_at__gte=parse_moment(options["since"]))
     if options.get("until"):
-        cvs = cvs.filter(created_at__lt=_moment(options["until"]))
+        cvs = cvs.filter(created_at__lt=parse_moment(options["until"]))
     return cvs.distinct()
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from recruiting.management.commands._cv_selection import add_selection_arguments, progress, selected_cvs
-from recruiting.models import CV
 from recruiting.services import cvs as cv_services
 
 
@@ -32,10 +31,8 @@ class Command(BaseCommand):
             return
         for done, cv in enumerate(todo, start=1):
             if options["sync"]:
-                CV.objects.filter(pk=cv.pk).update(embedded_at=None)
-                cv.embedded_at = None
-                cv_services.cv_embed(cv=cv)
-                CV.objects.filter(pk=cv.pk).update(status=CV.Status.DONE)
+                cv_services.cv_reset(cv=cv, steps={"embed"})
+                cv_services.cv_process(cv=cv)
             else:
                 cv_services.cv_requeue(cv=cv, steps={"embed"})
             progress(done, len(todo), "re-embed")

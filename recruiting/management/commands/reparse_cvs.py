@@ -14,7 +14,6 @@ from django.db.models import Q
 
 from llm.selectors import catalog
 from recruiting.management.commands._cv_selection import add_selection_arguments, progress, selected_cvs
-from recruiting.models import CV
 from recruiting.services import cvs as cv_services
 
 
@@ -46,13 +45,9 @@ class Command(BaseCommand):
             return
         for done, cv in enumerate(todo, start=1):
             if options["sync"]:
-                cv.parsed_at = None
-                cv.embedded_at = None
-                CV.objects.filter(pk=cv.pk).update(parsed_at=None, embedded_at=None)
+                cv_services.cv_reset(cv=cv, steps={"parse"})
                 try:
-                    cv_services.cv_parse(cv=cv)
-                    cv_services.cv_embed(cv=cv)
-                    CV.objects.filter(pk=cv.pk).update(status=CV.Status.DONE, status_message="")
+                    cv_services.cv_process(cv=cv)
                 except Exception as exc:  # noqa: BLE001 - one bad CV must not stop the batch
                     cv_services.cv_mark_failed(cv=cv, message=f"Reparse failed ({type(exc).__name__}).")
                     self.stderr.write(f"\nCV #{cv.pk}: {type(exc).__name__}")
