@@ -14,6 +14,15 @@ from tests.analytics.runs import make_run
 from tests.conftest import Tenant
 from tests.plugins.live import ARTIFACTS_DIR
 
+# htmx binds a swapped-in form's triggers while it settles, just after the new numbers show: the
+# next action must wait for that, or its change event reaches an element nothing listens to yet.
+SETTLED_WITH_COST = """cost => document.querySelector('#kpi-cost .value').innerText === cost
+    && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"""
+
+
+def wait_for_cost(page: Any, cost: str) -> None:
+    page.wait_for_function(SETTLED_WITH_COST, arg=cost)
+
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
@@ -46,17 +55,17 @@ def test_staff_filter_the_dashboard_by_date_and_company(page: Any, tenant_a: Ten
     assert bars_before == 10  # two features stacked on five days
 
     page.fill("#f-from", (now - timedelta(days=60)).date().isoformat())
-    page.wait_for_function("document.querySelector('#kpi-cost .value').innerText === '$50.00'")
+    wait_for_cost(page, "$50.00")
     assert page.locator("#chart-cost-by-day rect").count() == 11
     assert "date_from=" in page.url  # hx-push-url keeps the view linkable
 
     page.select_option("#f-company", str(tenant_b.company.pk))
-    page.wait_for_function("document.querySelector('#kpi-cost .value').innerText === '$40.00'")
+    wait_for_cost(page, "$40.00")
     assert page.locator("#kpi-calls .value").inner_text() == "1"
     assert page.locator("#chart-cost-by-day rect").count() == 1
     assert page.locator("#table-companies").inner_text().count("Globex") == 1
 
     page.select_option("#f-company", "")
-    page.wait_for_function("document.querySelector('#kpi-cost .value').innerText === '$50.00'")
+    wait_for_cost(page, "$50.00")
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS_DIR / "dashboard.png"), full_page=True)
