@@ -12,16 +12,12 @@ from django.utils import timezone
 
 from tests.analytics.runs import make_run
 from tests.conftest import Tenant
-from tests.plugins.live import ARTIFACTS_DIR
-
-# htmx binds a swapped-in form's triggers while it settles, just after the new numbers show: the
-# next action must wait for that, or its change event reaches an element nothing listens to yet.
-SETTLED_WITH_COST = """cost => document.querySelector('#kpi-cost .value').innerText === cost
-    && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"""
+from tests.plugins.live import ARTIFACTS_DIR, wait_for_htmx_settled
 
 
 def wait_for_cost(page: Any, cost: str) -> None:
-    page.wait_for_function(SETTLED_WITH_COST, arg=cost)
+    page.wait_for_function("cost => document.querySelector('#kpi-cost .value').innerText === cost", arg=cost)
+    wait_for_htmx_settled(page)
 
 
 @pytest.mark.e2e

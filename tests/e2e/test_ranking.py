@@ -10,7 +10,7 @@ import pytest
 from recruiting import services
 from recruiting.models import CV
 from tests.conftest import Tenant
-from tests.plugins.live import ARTIFACTS_DIR
+from tests.plugins.live import ARTIFACTS_DIR, wait_for_htmx_settled
 from tests.recruiting.cv_files import candidate_name, cv_text
 
 
@@ -46,6 +46,7 @@ def test_ranked_list_shows_scores_and_opens_an_explanation(page: Any, tenant_a: 
     first.locator("button.explain").click()
     panel = page.locator("#explanation .match-explanation")
     panel.wait_for()
+    wait_for_htmx_settled(page)
     assert "Keyword match: 67/100" in panel.inner_text() and "Missing: Terraform" in panel.inner_text()
     panel.locator("button.assess[data-feature=match_candidate]").click()
     page.locator("#explanation .badge.rule-based").wait_for()

@@ -175,3 +175,12 @@ def kill_process_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKI
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
     process.wait(timeout=20)
+
+
+# htmx binds the triggers of swapped-in content while it settles, a moment after the content shows:
+# a browser test must wait for that before acting on it, or its event reaches an unbound element.
+HTMX_BUSY_SELECTOR = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def wait_for_htmx_settled(page: Any) -> None:
+    page.wait_for_function(f"!document.querySelector('{HTMX_BUSY_SELECTOR}')")
