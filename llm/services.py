@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from llm.budgets import budget_reservations_expire
-from llm.models import AiMemory, AiRun, LLMModel, ModelPrice
+from llm.models import AiMemory, AiRun, LLMModel, ModelPrice, PromptTemplate
+from llm.prompt_files import prompt_files
 from llm.selectors import catalog_invalidate
 
 logger = logging.getLogger("llm")
@@ -89,3 +90,34 @@ def ai_runs_forget_subject(*, subject_type: str, subject_ids: list[str]) -> int:
     return AiRun.objects.filter(subject_type=subject_type, subject_id__in=subject_ids).update(
         subject_type="", subject_id="", error_message=""
     )
+
+
+def prompt_files_sync() -> list[PromptTemplate]:
+    """Adds each prompt file whose (slug, version) is not in the database yet, labelled production.
+
+    A new file version therefore ships like code: the newest production version is the one the
+    runner uses. Rows that exist are never touched, so edits and labels made in admin survive. An
+    empty table (a flushed test database) is left to the seed migration, which loads every file.
+    """
+    if not PromptTemplate.objects.exists():
+        return []
+    existing = set(PromptTemplate.objects.values_list("slug", "version"))
+    added = [
+        PromptTemplate.objects.create(
+            slug=prompt.slug,
+            version=prompt.version,
+            label=PromptTemplate.Label.PRODUCTION,
+            description=prompt.description,
+            system_template=prompt.system_template,
+            user_template=prompt.user_template,
+            output_schema=prompt.output_schema,
+            model_hint=prompt.model_hint,
+            parameters=prompt.parameters,
+        )
+        for prompt in prompt_files()
+        if (prompt.slug, prompt.version) not in existing
+    ]
+    if added:
+        catalog_invalidate()
+        logger.info("prompt files added", extra={"prompts": [str(p) for p in added]})
+    return added

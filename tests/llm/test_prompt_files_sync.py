@@ -1,0 +1,35 @@
+"""A prompt file added after the seed migration reaches an existing database on migrate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from llm import services
+from llm.models import PromptTemplate
+from llm.selectors import catalog, catalog_invalidate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_prompt_file_version_is_added_once_and_becomes_the_one_in_use(tmp_path: Path, monkeypatch) -> None:
+    v1 = PromptTemplate.objects.get(slug="resume_chat", version=1)
+    v1.description = "edited in admin"
+    v1.save()
+    (tmp_path / "resume_chat.v2.toml").write_text('description = "v2"\nsystem = "s"\nuser = "u ${question}"\n')
+    monkeypatch.setattr(services, "prompt_files", lambda: _files(tmp_path))
+
+    added = services.prompt_files_sync()
+    assert [(p.slug, p.version, p.label) for p in added] == [("resume_chat", 2, "production")]
+    assert services.prompt_files_sync() == []
+    catalog_invalidate()
+    assert catalog().prompt("resume_chat").version == 2
+    v1.refresh_from_db()
+    assert v1.description == "edited in admin"
+
+
+def _files(directory: Path):
+    from llm.prompt_files import prompt_files
+
+    return prompt_files(directory)
