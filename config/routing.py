@@ -3,9 +3,9 @@
 from django.urls import path
 
 from llm import consumers as llm_consumers
-from recruiting import consumers as recruiting_consumers
+from recruiting.consumers.heartbeat import HeartbeatConsumer
 
 websocket_urlpatterns = [
-    path("ws/heartbeat/", recruiting_consumers.HeartbeatConsumer.as_asgi()),
+    path("ws/heartbeat/", HeartbeatConsumer.as_asgi()),
     path("ws/llm/playground/", llm_consumers.PlaygroundConsumer.as_asgi()),
 ]

@@ -1,0 +1,1 @@
+"""WebSocket consumers of the recruiting app, one module per feature."""
