@@ -56,10 +56,14 @@ class AiRun(models.Model):
         verbose_name = "AI run"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["created_at"], name="airun_created"),
+            # (created_at, id) serves the changelist's ORDER BY -created_at, -id straight from the index.
+            models.Index(fields=["created_at", "id"], name="airun_created_id"),
+            models.Index(fields=["finished_at"], name="airun_finished"),
+            models.Index(fields=["status", "created_at"], name="airun_status_created"),
+            models.Index(fields=["provider", "created_at"], name="airun_provider_created"),
+            models.Index(fields=["model", "created_at"], name="airun_model_created"),
             models.Index(fields=["tenant_id", "created_at"], name="airun_tenant_created"),
             models.Index(fields=["feature", "created_at"], name="airun_feature_created"),
-            models.Index(fields=["status"], name="airun_status"),
             models.Index(fields=["request_id"], name="airun_request"),
             models.Index(fields=["subject_type", "subject_id"], name="airun_subject"),
         ]
