@@ -236,6 +236,12 @@ class AuditEvent(models.Model):
 
 
 class Interview(models.Model):
+    class Recommendation(models.TextChoices):
+        STRONG_YES = "strong_yes", "Strong yes"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        STRONG_NO = "strong_no", "Strong no"
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="interviews")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="interviews")
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="interviews")
@@ -243,7 +249,11 @@ class Interview(models.Model):
     scheduled_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
     feedback = models.TextField(blank=True)
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
+    # The AiRun whose answer the saved feedback started from (None: written by hand).
+    feedback_run_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-scheduled_at", "-id"]
