@@ -19,6 +19,13 @@ class Company(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    # The company profile (extract_company_info, reviewed by a person before it is saved).
+    website = models.URLField(max_length=500, blank=True)
+    mission = models.TextField(blank=True)
+    values = models.JSONField(default=list, blank=True)
+    size = models.CharField(max_length=20, blank=True, help_text="Employee count band, e.g. 51-200")
+    industry = models.CharField(max_length=200, blank=True)
+    profile = models.JSONField(default=dict, blank=True, help_text="Further extracted facts: locations, technologies")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,6 +56,8 @@ class Department(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="departments")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    technologies = models.JSONField(default=list, blank=True)
+    job_templates = models.JSONField(default=list, blank=True, help_text="Titles of roles the department hires for")
 
     class Meta:
         ordering = ["name"]
