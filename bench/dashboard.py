@@ -4,7 +4,7 @@ Starts a throwaway PostgreSQL, migrates, loads N AiRun rows with COPY, builds th
 rebuild_rollups (timed), then times, as a staff user through Django's test client:
   - the dashboard page (last 30 days, and filtered to one company),
   - the AiRun changelist unfiltered and filtered, as llm/admin.py defines it, and again with
-    analytics' EstimatedCountPaginator swapped in,
+    the EstimatedCountPaginator of config/pagination.py (now the default),
 and, as the baseline in the same run, the dashboard's numbers computed by GROUP BY over raw AiRun.
 
     .venv/bin/python bench/dashboard.py [--rows 10000000] [--days 180] [--requests 20]
@@ -297,8 +297,8 @@ def run(args: argparse.Namespace, *, postgres_version: str) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from analytics.pagination import EstimatedCountPaginator
     from analytics.services.rollups import rollups_refresh
+    from config.pagination import EstimatedCountPaginator
     from llm.models import AiRun
 
     call_command("migrate", verbosity=0)

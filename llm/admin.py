@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from config.pagination import EstimatedCountPaginator
+from llm.admin_changelist import FeatureFilter, ModelFilter, ProviderFilter
 from llm.api.tokens import api_token_set_secret
 from llm.models import (
     AiMemory,
@@ -131,10 +133,20 @@ class AiRunAdmin(ReadOnlyAdmin):
         "streaming",
         "tenant_id",
     ]
-    list_filter = ["status", "feature", "provider", "model", "streaming", "cache_hit", "usage_estimated"]
+    # Catalog-backed filters and a bounds-only calendar: see llm/admin_changelist.py.
+    list_filter = ["status", FeatureFilter, ProviderFilter, ModelFilter, "streaming", "cache_hit", "usage_estimated"]
     date_hierarchy = "created_at"
-    search_fields = ["=request_id"]
+    search_fields = ["request_id"]
+    search_help_text = "Exact request ID (from the X-Request-ID header or a log line)."
+    paginator = EstimatedCountPaginator
     show_full_result_count = False  # counting millions of rows on every page load is the slow part
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[AiRun], search_term: str
+    ) -> tuple[QuerySet[AiRun], bool]:
+        # An exact, case-sensitive match: `=request_id` would compare UPPER(...) and skip the index.
+        request_id = search_term.strip()
+        return (queryset.filter(request_id=request_id) if request_id else queryset), False
 
 
 @admin.register(AiMemory)
