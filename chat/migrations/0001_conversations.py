@@ -7,90 +7,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('recruiting', '0006_company_and_department_profiles'),
+        ("recruiting", "0006_company_and_department_profiles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visitor_key', models.CharField(blank=True, max_length=64)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='recruiting.company')),
-                ('cv', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='recruiting.cv')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("visitor_key", models.CharField(blank=True, max_length=64)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to="recruiting.company",
+                    ),
+                ),
+                (
+                    "cv",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conversations", to="recruiting.cv"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('user', 'Question'), ('assistant', 'Answer')], max_length=20)),
-                ('content', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('streaming', 'Answering'), ('complete', 'Complete'), ('stopped', 'Stopped'), ('interrupted', 'Connection lost'), ('failed', 'Failed')], default='complete', max_length=20)),
-                ('run_id', models.BigIntegerField(blank=True, null=True)),
-                ('input_tokens', models.PositiveIntegerField(default=0)),
-                ('output_tokens', models.PositiveIntegerField(default=0)),
-                ('tokens_estimated', models.BooleanField(default=False)),
-                ('cost_usd', models.DecimalField(decimal_places=8, default=Decimal('0'), max_digits=12)),
-                ('model', models.CharField(blank=True, max_length=100)),
-                ('rule_based', models.BooleanField(default=False)),
-                ('cited_sections', models.JSONField(blank=True, default=list)),
-                ('notice', models.CharField(blank=True, help_text='e.g. the CV was too long and was shortened', max_length=500)),
-                ('error_code', models.CharField(blank=True, max_length=50)),
-                ('error_message', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='chat.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(choices=[("user", "Question"), ("assistant", "Answer")], max_length=20)),
+                ("content", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("streaming", "Answering"),
+                            ("complete", "Complete"),
+                            ("stopped", "Stopped"),
+                            ("interrupted", "Connection lost"),
+                            ("failed", "Failed"),
+                        ],
+                        default="complete",
+                        max_length=20,
+                    ),
+                ),
+                ("run_id", models.BigIntegerField(blank=True, null=True)),
+                ("input_tokens", models.PositiveIntegerField(default=0)),
+                ("output_tokens", models.PositiveIntegerField(default=0)),
+                ("tokens_estimated", models.BooleanField(default=False)),
+                ("cost_usd", models.DecimalField(decimal_places=8, default=Decimal("0"), max_digits=12)),
+                ("model", models.CharField(blank=True, max_length=100)),
+                ("rule_based", models.BooleanField(default=False)),
+                ("cited_sections", models.JSONField(blank=True, default=list)),
+                (
+                    "notice",
+                    models.CharField(
+                        blank=True, help_text="e.g. the CV was too long and was shortened", max_length=500
+                    ),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=50)),
+                ("error_message", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="chat.conversation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PublicChatLink',
+            name="PublicChatLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('spend_cap_usd', models.DecimalField(decimal_places=6, default=Decimal('1.00'), max_digits=12)),
-                ('spent_usd', models.DecimalField(decimal_places=6, default=Decimal('0'), max_digits=12)),
-                ('reserved_usd', models.DecimalField(decimal_places=6, default=Decimal('0'), max_digits=12)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='public_chat_links', to='recruiting.company')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('cv', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='public_chat_links', to='recruiting.cv')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("spend_cap_usd", models.DecimalField(decimal_places=6, default=Decimal("1.00"), max_digits=12)),
+                ("spent_usd", models.DecimalField(decimal_places=6, default=Decimal("0"), max_digits=12)),
+                ("reserved_usd", models.DecimalField(decimal_places=6, default=Decimal("0"), max_digits=12)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="public_chat_links",
+                        to="recruiting.company",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "cv",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="public_chat_links",
+                        to="recruiting.cv",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='public_link',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='chat.publicchatlink'),
+            model_name="conversation",
+            name="public_link",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="conversations",
+                to="chat.publicchatlink",
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['company', 'user', '-updated_at'], name='chat_conv_user_recent'),
+            model_name="conversation",
+            index=models.Index(fields=["company", "user", "-updated_at"], name="chat_conv_user_recent"),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['cv', 'user'], name='chat_conv_cv_user'),
+            model_name="conversation",
+            index=models.Index(fields=["cv", "user"], name="chat_conv_cv_user"),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['public_link', 'visitor_key'], name='chat_conv_link_visitor'),
+            model_name="conversation",
+            index=models.Index(fields=["public_link", "visitor_key"], name="chat_conv_link_visitor"),
         ),
     ]
