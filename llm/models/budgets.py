@@ -10,6 +10,11 @@ from decimal import Decimal
 
 from django.db import models
 
+# Dollars: 8 decimals (a token costs a tiny fraction of a cent) and 12 integer digits, so that
+# caps of $1M and far beyond fit.
+MONEY_DIGITS = 20
+MONEY_DECIMALS = 8
+
 
 class Budget(models.Model):
     class Scope(models.TextChoices):
@@ -27,12 +32,12 @@ class Budget(models.Model):
     user_id = models.BigIntegerField(null=True, blank=True)
     feature = models.CharField(max_length=80, blank=True)
     period = models.CharField(max_length=20, choices=Period.choices, default=Period.MONTHLY)
-    cap_usd = models.DecimalField(max_digits=14, decimal_places=8)
+    cap_usd = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_DECIMALS)
     hard = models.BooleanField(default=True, help_text="Off: alert only, never refuse.")
     enabled = models.BooleanField(default=True)
     period_start = models.DateField(null=True, blank=True)
-    spent = models.DecimalField(max_digits=14, decimal_places=8, default=Decimal(0))
-    reserved = models.DecimalField(max_digits=14, decimal_places=8, default=Decimal(0))
+    spent = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_DECIMALS, default=Decimal(0))
+    reserved = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_DECIMALS, default=Decimal(0))
     alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -60,8 +65,8 @@ class BudgetReservation(models.Model):
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="reservations")
     period_start = models.DateField()
-    amount = models.DecimalField(max_digits=14, decimal_places=8)
-    actual = models.DecimalField(max_digits=14, decimal_places=8, null=True, blank=True)
+    amount = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_DECIMALS)
+    actual = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_DECIMALS, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     run_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from llm import runner
 from llm.models import AiRun, Budget, BudgetReservation, FeatureFlag
@@ -69,6 +70,20 @@ def test_an_alert_only_budget_never_refuses(gateway: Gateway, free_company: Any)
 
     budget.refresh_from_db()
     assert budget.spent > budget.cap_usd and budget.alerted_at is not None
+
+
+def test_caps_of_millions_of_dollars_hold_their_cents(gateway: Gateway, free_company: Any) -> None:
+    budget = tenant_budget(free_company, "5000000.00")  # an enterprise cap: $5M a day
+    # (SQLite keeps decimals as doubles: 16 significant digits, which these stay within.)
+    Budget.objects.filter(pk=budget.pk).update(spent=Decimal("4999999.25"), period_start=timezone.localdate())
+    budget.full_clean()  # the admin form's validators accept it too
+
+    result = ask(free_company)
+
+    budget.refresh_from_db()
+    assert budget.cap_usd == Decimal("5000000.00")
+    assert budget.spent == Decimal("4999999.25") + result.cost and budget.reserved == 0
+    assert BudgetReservation.objects.get().actual == result.cost
 
 
 def test_a_tight_budget_routes_to_a_cheaper_model(gateway: Gateway, pro_company: Any) -> None:
