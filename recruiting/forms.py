@@ -57,3 +57,40 @@ class CandidateFilterForm(forms.Form):
     def skill_list(self) -> tuple[str, ...]:
         raw = self.cleaned_data.get("skills") or ""
         return tuple(skill.strip() for skill in raw.split(",") if skill.strip())
+
+
+class CandidateForm(forms.Form):
+    """A candidate typed in by a recruiter; CV files come from `request.FILES` ("files")."""
+
+    full_name = forms.CharField(max_length=200, label="Name")
+    email = forms.EmailField(max_length=254, required=False)
+    phone = forms.CharField(max_length=50, required=False)
+    location = forms.CharField(max_length=200, required=False)
+
+    def clean_phone(self) -> str:
+        from recruiting.services.candidates import phone_key
+
+        phone = str(self.cleaned_data.get("phone") or "").strip()
+        if phone and not phone_key(phone):
+            raise forms.ValidationError("Enter a phone number with at least 7 digits.")
+        return phone
+
+
+class DocumentForm(forms.Form):
+    """A recruiter's note about a candidate and/or a job of their company."""
+
+    title = forms.CharField(max_length=300)
+    content = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), label="Note")
+    candidate: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, required=False)
+    job: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args: Any, company: Any, **kwargs: Any) -> None:
+        from recruiting.models import Candidate
+
+        super().__init__(*args, **kwargs)
+        # Only the tenant's own records can be chosen: another company's id is "not a valid choice".
+        self.fields["candidate"].queryset = Candidate.objects.filter(company=company, merged_into=None)  # type: ignore[attr-defined]
+        self.fields["job"].queryset = Job.objects.filter(company=company)  # type: ignore[attr-defined]
+
+
+# --- Interviews ----------------------------------------------------------------------------------

@@ -217,3 +217,52 @@ def match_assessments_for(*, job: Job, candidate: Candidate, anonymized: bool) -
 
     rows = MatchAssessment.objects.filter(company=job.company, job=job, candidate=candidate, anonymized=anonymized)
     return {row.feature: row for row in rows}
+
+
+# --- Candidate records: contact collisions, audit trail, documents ------------------------------
+
+
+@dataclass(frozen=True)
+class ContactCollision:
+    """Another live candidate of the company already has this email or phone."""
+
+    candidate: Candidate
+    field: str  # "email" or "phone"
+
+
+def candidate_contact_collision(
+    *, company: Company, email: str, phone: str, exclude_id: int | None = None
+) -> ContactCollision | None:
+    """The candidate that deduplication would take for this email or phone (the same keys as
+    `services.candidate_match_or_create`), other than `exclude_id`."""
+    from recruiting.services.candidates import email_key, phone_key
+
+    live = candidate_list(company=company).filter(merged_into=None).order_by("id")
+    if exclude_id is not None:
+        live = live.exclude(pk=exclude_id)
+    for field, lookup, key in (("email", "email_key", email_key(email)), ("phone", "phone_key", phone_key(phone))):
+        match = live.filter(**{lookup: key}).first() if key else None
+        if match is not None:
+            return ContactCollision(candidate=match, field=field)
+    return None
+
+
+def candidate_audit_trail(*, company: Company, candidate_id: int) -> QuerySet[Any]:
+    from recruiting.models import AuditEvent
+
+    return AuditEvent.objects.filter(company=company, candidate_id=candidate_id).select_related("actor")
+
+
+def document_list(
+    *, company: Company, candidate_id: int | None = None, job_id: int | None = None, kind: str = ""
+) -> QuerySet[Any]:
+    from recruiting.models import Document
+
+    documents = Document.objects.filter(company=company).select_related("candidate", "job", "created_by")
+    if candidate_id:
+        documents = documents.filter(candidate_id=candidate_id)
+    if job_id:
+        documents = documents.filter(job_id=job_id)
+    if kind:
+        documents = documents.filter(kind=kind)
+    return documents

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recruiting.views import candidates, interviews, jobs, matching
+from recruiting.views import candidates, documents, interviews, jobs, matching
 
 app_name = "recruiting"
 
@@ -13,13 +13,20 @@ urlpatterns = [
     path("applications/<int:pk>/move/", jobs.application_move, name="application_move"),
     path("candidates/", candidates.candidate_list, name="candidate_list"),
     path("candidates/upload/", candidates.cv_upload, name="cv_upload"),
+    path("candidates/new/", candidates.candidate_edit, name="candidate_create"),
     path("candidates/<int:pk>/", candidates.candidate_detail, name="candidate_detail"),
+    path("candidates/<int:pk>/edit/", candidates.candidate_edit, name="candidate_edit"),
+    path("candidates/<int:pk>/export/", candidates.candidate_export, name="candidate_export"),
+    path("candidates/<int:pk>/audit/", candidates.candidate_audit, name="candidate_audit"),
     path("candidates/<int:pk>/apply/", candidates.candidate_apply, name="candidate_apply"),
     path("candidates/<int:pk>/merge/", candidates.candidate_merge, name="candidate_merge"),
     path("candidates/<int:pk>/erase/", candidates.candidate_erase, name="candidate_erase"),
     path("cvs/<int:pk>/status/", candidates.cv_status, name="cv_status"),
     path("cvs/<int:pk>/retry/", candidates.cv_retry, name="cv_retry"),
     path("interviews/", interviews.interview_list, name="interview_list"),
+    path("documents/", documents.document_list, name="document_list"),
+    path("documents/new/", documents.document_create, name="document_create"),
+    path("documents/<int:pk>/", documents.document_detail, name="document_detail"),
 ]
 urlpatterns += [
     path("jobs/<int:pk>/ranking/", matching.job_ranking, name="job_ranking"),

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from llm.services import ai_runs_forget_subject
 from recruiting.models import CV, Application, AuditEvent, Candidate, Company, Document, Interview
+from recruiting.selectors import ContactCollision, candidate_contact_collision
+
+if TYPE_CHECKING:
+    from recruiting.services.cvs import UploadOutcome
+
+# What a recruiter types on the create and edit pages.
+EDITABLE_FIELDS = ("full_name", "email", "phone", "location")
 
 # Other apps (chat) own data about a candidate that erasure must remove; they register a
 # function here in their AppConfig.ready(), so that recruiting never imports them.
@@ -64,6 +71,170 @@ def candidate_match_or_create(*, company: Company, full_name: str, email: str, p
     return Candidate.objects.create(
         company=company, full_name=full_name[:200], email=email[:254], phone=phone[:50], **keys
     )
+
+
+class CandidateCollisionError(Exception):
+    """The email or phone belongs to another candidate: the same person, by deduplication."""
+
+    def __init__(self, collision: ContactCollision) -> None:
+        super().__init__(f"the {collision.field} belongs to candidate #{collision.candidate.pk}")
+        self.collision = collision
+
+
+def _typed_fields(*, full_name: str, email: str, phone: str, location: str) -> dict[str, str]:
+    """A recruiter's input, trimmed to the columns, with the deduplication keys it implies."""
+    values = {
+        "full_name": full_name.strip()[:200],
+        "email": email.strip()[:254],
+        "phone": phone.strip()[:50],
+        "location": location.strip()[:200],
+    }
+    return {**values, "email_key": email_key(values["email"]), "phone_key": phone_key(values["phone"])}
+
+
+def _refuse_collision(*, company: Company, fields: dict[str, str], exclude_id: int | None = None) -> None:
+    collision = candidate_contact_collision(
+        company=company, email=fields["email"], phone=fields["phone"], exclude_id=exclude_id
+    )
+    if collision is not None:
+        raise CandidateCollisionError(collision)
+
+
+@transaction.atomic
+def candidate_create(
+    *, company: Company, actor: Any, full_name: str, email: str, phone: str, location: str
+) -> Candidate:
+    """A candidate typed in by a recruiter. Raises CandidateCollisionError when the email or phone
+    is already on record, instead of creating the same person twice."""
+    fields = _typed_fields(full_name=full_name, email=email, phone=phone, location=location)
+    _refuse_collision(company=company, fields=fields)
+    candidate = Candidate.objects.create(company=company, **fields)
+    filled = [field for field in EDITABLE_FIELDS if fields[field]]
+    audit_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.CHANGED,
+        candidate_id=candidate.pk,
+        detail="created with " + ", ".join(filled),
+    )
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(
+    *, company: Company, candidate: Candidate, actor: Any, full_name: str, email: str, phone: str, location: str
+) -> list[str]:
+    """Save a recruiter's edit and return the names of the fields that changed. The audit trail
+    records those names only, never the values (they are personal data)."""
+    if candidate.company_id != company.pk:
+        raise ValueError("candidate belongs to another company")
+    fields = _typed_fields(full_name=full_name, email=email, phone=phone, location=location)
+    changed = [field for field in EDITABLE_FIELDS if getattr(candidate, field) != fields[field]]
+    if not changed:
+        return []
+    if (fields["email_key"], fields["phone_key"]) != (candidate.email_key, candidate.phone_key):
+        _refuse_collision(company=company, fields=fields, exclude_id=candidate.pk)
+    for field, value in fields.items():
+        setattr(candidate, field, value)
+    candidate.save()
+    audit_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.CHANGED,
+        candidate_id=candidate.pk,
+        detail="changed " + ", ".join(changed),
+    )
+    return changed
+
+
+@transaction.atomic
+def candidate_attach_cvs(
+    *, company: Company, candidate: Candidate, uploaded_by: Any, files: list[tuple[str, bytes]]
+) -> list[UploadOutcome]:
+    """Upload CV files for a known candidate. The link is set inside this transaction, before the
+    processing task is queued (on commit), so parsing enriches this candidate instead of
+    matching one by the CV's contact details."""
+    from recruiting.services.cvs import cv_upload  # cvs imports this module
+
+    outcomes = []
+    for filename, data in files:
+        outcome = cv_upload(company=company, uploaded_by=uploaded_by, filename=filename, data=data)
+        if outcome.cv is not None:
+            CV.objects.filter(pk=outcome.cv.pk).update(candidate=candidate)
+            outcome.cv.candidate = candidate
+        outcomes.append(outcome)
+    return outcomes
+
+
+@transaction.atomic
+def candidate_export(*, company: Company, candidate: Candidate, actor: Any) -> dict[str, Any]:
+    """Everything the company holds about a candidate, as JSON-ready data (a subject access
+    request), recorded in the audit trail."""
+    if candidate.company_id != company.pk:
+        raise ValueError("candidate belongs to another company")
+    data = {
+        "candidate": {
+            "id": candidate.pk,
+            **{field: getattr(candidate, field) for field in EDITABLE_FIELDS},
+            "headline": candidate.headline,
+            "skills": candidate.skills,
+            "total_years_experience": candidate.total_years_experience,
+            "created_at": candidate.created_at.isoformat(),
+            "updated_at": candidate.updated_at.isoformat(),
+        },
+        "cvs": [
+            {
+                "id": cv.pk,
+                "filename": cv.original_filename,
+                "file_type": cv.file_type,
+                "uploaded_at": cv.created_at.isoformat(),
+                "status": cv.status,
+                "parser_used": cv.parser_used,
+                "prompt_version": cv.prompt_version,
+                "profile": cv.profile,
+            }
+            for cv in candidate.cvs.order_by("id")
+        ],
+        "applications": [
+            {
+                "job_id": application.job_id,
+                "job_title": application.job.title,
+                "stage": application.stage,
+                "applied_at": application.created_at.isoformat(),
+                "updated_at": application.updated_at.isoformat(),
+            }
+            for application in candidate.applications.select_related("job").order_by("id")
+        ],
+        "documents": [
+            {
+                "id": document.pk,
+                "kind": document.kind,
+                "title": document.title,
+                "content": document.content,
+                "data": document.data,
+                "job_id": document.job_id,
+                "created_at": document.created_at.isoformat(),
+            }
+            for document in candidate.documents.order_by("id")
+        ],
+        "interviews": [
+            {
+                "job_id": interview.job_id,
+                "scheduled_at": interview.scheduled_at.isoformat() if interview.scheduled_at else None,
+                "notes": interview.notes,
+                "feedback": interview.feedback,
+            }
+            for interview in candidate.interviews.order_by("id")
+        ],
+    }
+    audit_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.EXPORTED,
+        candidate_id=candidate.pk,
+        detail=f"JSON export: {len(data['cvs'])} CV(s), {len(data['documents'])} document(s)",
+    )
+    return data
 
 
 @transaction.atomic
