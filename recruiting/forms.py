@@ -46,6 +46,23 @@ class JobForm(forms.ModelForm):
         self.fields["department"].queryset = Department.objects.filter(company=company)  # type: ignore[attr-defined]
 
 
+class JobDraftForm(forms.Form):
+    """What an AI job draft starts from: the job form's title, location and department, plus notes."""
+
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a job title to draft from."})
+    location = forms.CharField(max_length=200, required=False)
+    department = forms.ModelChoiceField(queryset=Department.objects.none(), required=False)
+    notes = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, company: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the tenant's departments: another company's id is "not a valid choice".
+        self.fields["department"].queryset = Department.objects.filter(company=company)  # type: ignore[attr-defined]
+
+    def error_text(self) -> list[str]:
+        return [" ".join(str(error) for error in errors) for errors in self.errors.values()]
+
+
 class CandidateFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
     mode = forms.ChoiceField(choices=[("keyword", "Keyword"), ("meaning", "Meaning")], required=False)

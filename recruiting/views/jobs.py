@@ -13,6 +13,7 @@ from recruiting.decorators import company_member_required
 from recruiting.forms import JobForm
 from recruiting.http import TenantRequest
 from recruiting.models import Application, Job
+from recruiting.services.jobs import job_claim_draft_run
 from recruiting.views.common import PAGE_SIZE
 
 
@@ -39,6 +40,8 @@ def job_edit(request: TenantRequest, pk: int | None = None) -> HttpResponse:
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if job is None:
             job = services.job_create(company=company, created_by=request.user, **changes)
+            # An AI draft made before the job existed is accounted to it from now on.
+            job_claim_draft_run(job=job, user=request.user, run_id=request.POST.get("draft_run_id", ""))
             messages.success(request, "Job created.")
         else:
             services.job_update(job=job, **changes)
