@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from chat import consumers as chat_consumers
 from llm import consumers as llm_consumers
 from recruiting.consumers.heartbeat import HeartbeatConsumer
 from recruiting.consumers.job_draft import JobDraftConsumer
@@ -9,6 +10,8 @@ from recruiting.consumers.job_draft import JobDraftConsumer
 websocket_urlpatterns = [
     path("ws/heartbeat/", HeartbeatConsumer.as_asgi()),
     path("ws/llm/playground/", llm_consumers.PlaygroundConsumer.as_asgi()),
+    path("ws/chat/cv/<int:cv_id>/", chat_consumers.RecruiterChatConsumer.as_asgi()),
+    path("ws/chat/public/<str:token>/", chat_consumers.PublicChatConsumer.as_asgi()),
     path("ws/recruiting/jobs/draft/", JobDraftConsumer.as_asgi()),
     path("ws/recruiting/jobs/<int:job_id>/draft/", JobDraftConsumer.as_asgi()),
 ]

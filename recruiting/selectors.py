@@ -266,3 +266,125 @@ def document_list(
     if kind:
         documents = documents.filter(kind=kind)
     return documents
+
+
+# --- Resume chat --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatCVSection:
+    key: str  # the parser's section key: "header", "experience", "skills", ...
+    heading: str  # as written in the CV, or a readable name for the contact block
+    text: str
+
+
+@dataclass(frozen=True)
+class ChatCV:
+    """What resume chat may know about one CV: its text split into sections, and a few profile facts."""
+
+    cv_id: int
+    company_id: int
+    candidate_name: str
+    sections: tuple[ChatCVSection, ...]
+    skills: tuple[str, ...]
+    total_years_experience: float | None
+
+
+_CHAT_SECTION_NAMES = {"header": "Contact details"}
+
+
+def cv_for_chat(*, company: Company | int, cv_id: int) -> ChatCV | None:
+    """The CV `cv_id` if it belongs to `company` (else None), split into sections for chat."""
+    from recruiting.parsing.sections import split_sections
+    from recruiting.parsing.skills import names_known_skill
+
+    company_id = company if isinstance(company, int) else company.pk
+    cv = CV.objects.filter(company_id=company_id, pk=cv_id).select_related("candidate").first()
+    if cv is None:
+        return None
+    lines = [line.rstrip() for line in cv.text.replace("\r", "\n").split("\n") if line.strip()]
+    sections = tuple(
+        ChatCVSection(
+            key=section.key,
+            heading=section.heading.rstrip(":").strip() or _CHAT_SECTION_NAMES.get(section.key, section.key.title()),
+            text="\n".join(section.lines),
+        )
+        for section in split_sections(lines, names_skills=names_known_skill)
+        if section.lines
+    )
+    profile = cv.profile or {}
+    candidate = cv.candidate
+    years = profile.get("total_years_experience")
+    return ChatCV(
+        cv_id=cv.pk,
+        company_id=company_id,
+        candidate_name=(candidate.full_name if candidate else "") or str(profile.get("name") or "") or str(cv),
+        sections=sections,
+        skills=tuple(str(skill) for skill in (profile.get("skills") or [])[:20]),
+        total_years_experience=float(years) if isinstance(years, int | float) else None,
+    )
+
+
+# --- Interviews and the AI panel -----------------------------------------------------------------
+
+
+def interview_for_member(*, user: Any, pk: int) -> Interview | None:
+    """The interview, if `user` may work on it: a member (recruiter or admin) of its company.
+    Every member conducts and writes up interviews, so membership is what makes an interviewer."""
+    company = company_for_user(user=user)
+    if company is None or not user.is_active:
+        return None
+    return interview_list(company=company).filter(pk=pk).first()
+
+
+def company_members(*, company: Company) -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(membership__company=company, is_active=True).order_by("username")
+
+
+def interview_applications(*, company: Company) -> QuerySet[Application]:
+    """Applications an interview can be scheduled for: live candidates, jobs not closed."""
+    return (
+        Application.objects.filter(company=company, candidate__merged_into=None)
+        .exclude(job__status=Job.Status.CLOSED)
+        .exclude(stage__in=[Application.Stage.REJECTED, Application.Stage.HIRED])
+        .select_related("candidate", "job")
+    )
+
+
+def candidate_cv_versions(*, candidate: Candidate) -> QuerySet[CV]:
+    """A candidate's CVs with text, newest first: each upload is a version."""
+    return candidate.cvs.exclude(text="").order_by("-created_at", "-id")
+
+
+def documents_about(*, company: Company, candidate: Candidate | None = None, job: Job | None = None) -> QuerySet[Any]:
+    """Documents of the company about this candidate or this job (either one matches)."""
+    from recruiting.models import Document
+
+    about = Q(pk__in=[])
+    if candidate is not None:
+        about |= Q(candidate=candidate)
+    if job is not None:
+        about |= Q(job=job)
+    return Document.objects.filter(company=company).filter(about).order_by("-created_at", "-id")
+
+
+def applicant_cvs(*, job: Job) -> list[CV]:
+    """The newest CV with text of each live applicant of a job."""
+    newest: dict[int, CV] = {}
+    cvs = CV.objects.filter(company=job.company, candidate__applications__job=job, candidate__merged_into=None).exclude(
+        text=""
+    )
+    for cv in cvs.select_related("candidate").order_by("created_at", "id"):
+        newest[cv.candidate_id] = cv  # type: ignore[index]
+    return list(newest.values())
+
+
+def ai_memory_notes(*, company: Company, job: Job, user: Any) -> QuerySet[Any]:
+    """The AI memory notes of a job that `user` sees: the team's shared ones and their own."""
+    from llm.models import AiMemory
+
+    return AiMemory.objects.filter(tenant_id=company.pk, scope_type="job", scope_id=str(job.pk)).filter(
+        Q(user_id__isnull=True) | Q(user_id=user.pk)
+    )

@@ -18,15 +18,15 @@ def test_new_prompt_file_version_is_added_once_and_becomes_the_one_in_use(tmp_pa
     v1 = PromptTemplate.objects.get(slug="resume_chat", version=1)
     v1.description = "edited in admin"
     v1.save()
-    (tmp_path / "resume_chat.v2.toml").write_text('description = "v2"\nsystem = "s"\nuser = "u ${question}"\n')
+    (tmp_path / "resume_chat.v9.toml").write_text('description = "v9"\nsystem = "s"\nuser = "u ${question}"\n')
     monkeypatch.setattr(services, "prompt_files", lambda: _files(tmp_path))
 
     added = services.prompt_files_sync()
-    assert [(p.slug, p.version, p.label) for p in added] == [("resume_chat", 2, "production")]
+    assert [(p.slug, p.version, p.label) for p in added] == [("resume_chat", 9, "production")]
     assert services.prompt_files_sync() == []
     catalog_invalidate()
     in_use = catalog().prompt("resume_chat")
-    assert in_use is not None and in_use.version == 2
+    assert in_use is not None and in_use.version == 9
     v1.refresh_from_db()
     assert v1.description == "edited in admin"
 

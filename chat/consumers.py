@@ -1,0 +1,295 @@
+"""Resume chat sockets, on the gateway's StreamingConsumer.
+
+    /ws/chat/cv/<cv_id>/        a recruiter of the CV's company (closes 4401 / 4403 before any call)
+    /ws/chat/public/<token>/    an anonymous visitor of a published link (4403 if revoked or unknown)
+
+Client -> server: {"type": "start", "question": "...", "conversation": "<id or empty>",
+                   "action": "ask" | "regenerate"}, {"type": "cancel"} (Stop).
+HTMX mode (the page) gets fragments: the question and answer bubbles, chunks appended into the
+answer, the stored answer once it ends. JSON mode gets the gateway's protocol plus one
+{"type": "conversation", "conversation_id", "question_id", "answer_id", "title"} before a stream.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+
+from chat import limits, selectors, services
+from chat.models import Conversation, PublicChatLink
+from chat.prompting import FEATURE
+from chat.services import NothingToRegenerate, PreparedAnswer
+from llm.consumers import CLOSE_FORBIDDEN, Event, StreamCall, StreamingConsumer, StreamOutcome
+from llm.streaming_html import chunk_html, ready_event
+from recruiting.selectors import ChatCV, company_for_user, cv_for_chat
+
+VISITOR_SESSION_KEY = "chat_visitor_key"
+PAGE_TEMPLATE = "chat/conversation.html"
+
+RECRUITER_REFUSALS = {
+    "budget_exceeded": "Your company's AI budget for this period is used up, so the assistant cannot answer. "
+    "An admin can raise the budget; your question is kept.",
+    "feature_disabled": "Resume chat is switched off for your company.",
+}
+PUBLIC_REFUSALS = {
+    "budget_exceeded": "This chat has reached its spending limit. Please contact the recruiter who shared it.",
+    "feature_disabled": "This chat is switched off.",
+}
+
+
+def answer_dom_id(message_id: int) -> str:
+    return f"chat-msg-{message_id}"
+
+
+def friendly_error(event: Event, refusals: dict[str, str]) -> Event:
+    """The gateway's refusals, said in the chat's words."""
+    code = event.get("code")
+    if code == "rate_limited":
+        wait = f" Please wait {int(event['retry_after'])} s and ask again." if event.get("retry_after") else ""
+        return {**event, "message": f"Too many questions this minute.{wait}"}
+    if code in refusals:
+        return {**event, "message": refusals[code]}
+    return event
+
+
+class CVChatConsumer(StreamingConsumer):
+    """What both sockets share: one CV, its conversations, one answer streaming at a time."""
+
+    output_mode = "htmx"
+    fragment_prefix = "chat"
+    refusals = RECRUITER_REFUSALS
+
+    cv: ChatCV
+    tenant: Any = None
+    current: PreparedAnswer | None = None
+
+    # --- hooks of the two sockets -----------------------------------------------------------
+
+    async def find_conversation(self, conversation_id: Any) -> Conversation | None:
+        raise NotImplementedError
+
+    async def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
+        raise NotImplementedError
+
+    async def refuse(self, message: dict[str, Any]) -> limits.Refusal | None:
+        """Checks that come before anything is stored (limits); None admits the message."""
+        if message.get("action") == "regenerate":
+            return None
+        return limits.question_refusal(str(message.get("question") or ""))
+
+    # --- protocol ---------------------------------------------------------------------------
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        idle = self.stream_task is None or self.stream_task.done()
+        if isinstance(content, dict) and content.get("type") == "start" and idle:
+            refusal = await self.refuse(content)
+            if refusal is not None:
+                await self.send_event(
+                    {
+                        "type": "error",
+                        "run_id": None,
+                        "code": refusal.code,
+                        "message": refusal.message,
+                        "retryable": refusal.retry_after is not None,
+                        "retry_after": refusal.retry_after,
+                    }
+                )
+                return
+        await super().receive_json(content, **kwargs)
+
+    async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
+        regenerate = message.get("action") == "regenerate"
+        question = str(message.get("question") or "").strip()
+        conversation = None
+        if str(message.get("conversation") or "").strip():
+            conversation = await self.find_conversation(message.get("conversation"))
+            if conversation is None:
+                raise ValidationError("This conversation does not exist or is not yours.")
+        try:
+            self.current = await self.prepare(conversation, question, regenerate)
+        except NothingToRegenerate as problem:
+            raise ValidationError(str(problem)) from None
+        prepared = self.current
+        if self.mode == "json":
+            await self.send_json(
+                {
+                    "type": "conversation",
+                    "conversation_id": prepared.conversation.pk,
+                    "question_id": prepared.question.pk,
+                    "answer_id": prepared.answer.pk,
+                    "title": prepared.conversation.title,
+                    "notice": prepared.answer.notice,
+                }
+            )
+        return StreamCall(
+            feature=FEATURE,
+            context=prepared.prompt.context,
+            tenant=self.tenant,
+            user=self.user,
+            subject=("chat.message", prepared.answer.pk),
+            cache=not regenerate,  # Regenerate asks the model again
+        )
+
+    async def send_event(self, event: Event) -> None:
+        if event["type"] == "error" and event.get("run_id") is not None:  # the gateway's refusals
+            event = friendly_error(event, self.refusals)
+        if self.mode != "htmx" or self.current is None:
+            await super().send_event(event)
+        elif event["type"] == "chunk":
+            await self.send(text_data=chunk_html(event["content"], answer_dom_id(self.current.answer.pk)))
+        elif event["type"] == "started":
+            await self.send(text_data=self.render("exchange-started", prepared=self.current))
+        else:
+            await super().send_event(event)
+
+    async def on_finished(self, outcome: StreamOutcome) -> None:
+        prepared, self.current = self.current, None
+        if prepared is None:
+            return
+        final = outcome.final_event
+        message = ""
+        if final is not None and final.get("type") == "error":
+            message = friendly_error(final, self.refusals)["message"]
+        answer = await database_sync_to_async(services.answer_finish)(
+            answer_id=prepared.answer.pk,
+            ended=outcome.status,
+            text=outcome.text,
+            final_event=final,
+            headings=[section.heading for section in self.cv.sections],
+            error_message=message,
+        )
+        await self.after_answer(outcome, final)
+        if outcome.status == "disconnected" or self.mode != "htmx":
+            return
+        try:
+            await self.send(text_data=self.render("message-oob", message=answer))
+        except Exception:  # noqa: BLE001 - the socket closed meanwhile; the answer is stored
+            return
+
+    async def after_answer(self, outcome: StreamOutcome, final: Event | None) -> None:
+        """After the answer is stored (the public socket settles its link's spend here)."""
+
+    def render(self, partial: str, **context: Any) -> str:
+        return render_to_string(f"{PAGE_TEMPLATE}#{partial}", {**self.page_context(), **context})
+
+    def page_context(self) -> dict[str, Any]:
+        return {"cv": self.cv, "public": False}
+
+    def url_kwarg(self, name: str) -> str:
+        return str(self.scope["url_route"]["kwargs"][name])
+
+
+class RecruiterChatConsumer(CVChatConsumer):
+    """`/ws/chat/cv/<cv_id>/`: a member of the CV's company, about that CV, in their own conversations."""
+
+    async def authorize(self) -> bool:
+        company = await database_sync_to_async(company_for_user)(user=self.user)
+        if company is None or not self.user.is_active:
+            return False
+        cv = await database_sync_to_async(cv_for_chat)(company=company, cv_id=int(self.url_kwarg("cv_id")))
+        if cv is None:
+            return False  # another company's CV, or none: closed 4403 before any call
+        self.tenant, self.cv = company, cv
+        return True
+
+    async def find_conversation(self, conversation_id: Any) -> Conversation | None:
+        conversation = await database_sync_to_async(selectors.conversation_get)(
+            company=self.tenant, user=self.user, conversation_id=conversation_id
+        )
+        return conversation if conversation is not None and conversation.cv_id == self.cv.cv_id else None
+
+    async def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
+        return await database_sync_to_async(services.answer_prepare)(
+            cv=self.cv,
+            plan=self.tenant.plan,
+            conversation=conversation,
+            question=question,
+            regenerate=regenerate,
+            user=self.user,
+        )
+
+
+class PublicChatConsumer(CVChatConsumer):
+    """`/ws/chat/public/<token>/`: anyone with the link, about its CV only, within the link's
+    per-IP and per-link limits and spend budget (and the company's own budgets)."""
+
+    refusals = PUBLIC_REFUSALS
+    link: PublicChatLink
+    visitor_key = ""
+    spend_held = False
+
+    async def connect(self) -> None:
+        link = await database_sync_to_async(selectors.public_link_active)(token=self.url_kwarg("token"))
+        session = self.scope.get("session")
+        visitor = await database_sync_to_async(lambda: session.get(VISITOR_SESSION_KEY, ""))() if session else ""
+        cv = await database_sync_to_async(cv_for_chat)(company=link.company_id, cv_id=link.cv_id) if link else None
+        if link is None or cv is None or not visitor:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.link, self.cv, self.tenant, self.visitor_key = link, cv, link.company, str(visitor)
+        self.mode = self._requested_mode()
+        await self.accept()
+        if self.mode == "htmx":
+            await self.send_event(ready_event())
+
+    def page_context(self) -> dict[str, Any]:
+        return {"cv": self.cv, "public": True, "token": self.link.token}
+
+    @property
+    def user(self) -> Any:
+        return None  # anonymous by design, even if the browser holds a recruiter's session
+
+    def client_ip(self) -> str:
+        client = self.scope.get("client") or ("unknown", 0)
+        return str(client[0])
+
+    async def refuse(self, message: dict[str, Any]) -> limits.Refusal | None:
+        refusal = await super().refuse(message)
+        if refusal is None:
+            refusal = await database_sync_to_async(limits.public_message_admit)(
+                link_id=self.link.pk, client_ip=self.client_ip()
+            )
+        if refusal is None:
+            self.spend_held = await database_sync_to_async(services.public_link_spend_reserve)(link_id=self.link.pk)
+            if not self.spend_held:
+                refusal = limits.Refusal("budget_exceeded", PUBLIC_REFUSALS["budget_exceeded"])
+        return refusal
+
+    async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
+        try:
+            return await super().build_call(message)
+        except BaseException:
+            await self.release_spend(None)
+            raise
+
+    async def find_conversation(self, conversation_id: Any) -> Conversation | None:
+        return await database_sync_to_async(selectors.visitor_conversation_get)(
+            link=self.link, visitor_key=self.visitor_key, conversation_id=conversation_id
+        )
+
+    async def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
+        return await database_sync_to_async(services.answer_prepare)(
+            cv=self.cv,
+            plan=self.link.company.plan,
+            conversation=conversation,
+            question=question,
+            regenerate=regenerate,
+            public_link=self.link,
+            visitor_key=self.visitor_key,
+        )
+
+    async def after_answer(self, outcome: StreamOutcome, final: Event | None) -> None:
+        if final is not None:
+            # A refusal or failure reports cost 0; an answer its cost.
+            await self.release_spend(Decimal(str(final.get("cost") or "0")))
+        else:
+            await self.release_spend(None)
+
+    async def release_spend(self, actual: Decimal | None) -> None:
+        if self.spend_held:
+            self.spend_held = False
+            await database_sync_to_async(services.public_link_spend_settle)(link_id=self.link.pk, actual=actual)
