@@ -1,5 +1,6 @@
 # ruff: noqa: RUF001 - CV text really contains typographic dashes, quotes and accented letters
-"""Dates and date ranges as CVs write them, kept verbatim, plus the arithmetic for total experience."""
+"""Dates and date ranges as CVs write them ("03/2019", "Jan 2020", "2018", "Sommer 2017", "heute"), kept
+verbatim, plus the arithmetic for total experience."""
 
 from __future__ import annotations
 
@@ -31,6 +32,19 @@ for _number, _names in enumerate(
 ):
     for _name in _names.split():
         _MONTHS[_name] = _number
+
+# Seasons ("Sommer 2017", "Fall 2019") are dates too; for arithmetic they count from the season's
+# middle month (winter from January, the month its year is named after).
+_SEASONS: Final[dict[str, int]] = {}
+for _number, _names in (
+    (4, "spring frühling fruhling fruehling frühjahr fruhjahr fruehjahr printemps lente voorjaar"),
+    (7, "summer sommer ete été verano zomer estate verao verão"),
+    (10, "autumn fall herbst automne otono otoño herfst najaar autunno outono"),
+    (1, "winter hiver invierno inverno"),
+):
+    for _name in _names.split():
+        _SEASONS[fold(_name)] = _number
+_DATE_WORDS: Final[dict[str, int]] = {**_MONTHS, **_SEASONS}
 
 _MONTH_NAME = r"(?:[A-Za-zÀ-ÿ]{3,10}\.?)"
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
@@ -105,7 +119,7 @@ def _with_prefix(line: str, start: int) -> int:
 
 def _valid_date(text: str) -> bool:
     words = _MONTH_WORD.findall(text)
-    return all(fold(word).rstrip(".") in _MONTHS or fold(word) == "de" for word in words)
+    return all(fold(word).rstrip(".") in _DATE_WORDS or fold(word) == "de" for word in words)
 
 
 def month_index(written: str, *, today: date) -> int | None:
@@ -127,7 +141,7 @@ def month_index(written: str, *, today: date) -> int | None:
         return None
     month = 1
     for word in _MONTH_WORD.findall(text):
-        month = _MONTHS.get(fold(word).rstrip("."), month)
+        month = _DATE_WORDS.get(fold(word).rstrip("."), month)
     return int(year.group(1)) * 12 + month - 1
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from llm.models import AiRun, PromptTemplate
-from llm.selectors import catalog_invalidate
+from llm.selectors import catalog, catalog_invalidate
 from recruiting import services
 from recruiting.models import CV, AuditEvent, Candidate
 from tests.conftest import Tenant
@@ -28,26 +28,48 @@ def parsed_cvs(tenant_a: Tenant, django_capture_on_commit_callbacks: Any) -> lis
     return list(CV.objects.filter(company=tenant_a.company).order_by("id"))
 
 
+def production_parse_cv_version() -> int:
+    template = catalog().prompt("parse_cv")
+    assert template is not None
+    return template.version
+
+
 @pytest.mark.django_db
 def test_reparse_after_a_new_prompt_version_then_nothing_to_do(parsed_cvs: list[CV], tenant_a: Tenant) -> None:
     assert "0 CV(s) would be reparsed" in run_command("reparse_cvs", "--dry-run")
 
-    v1 = PromptTemplate.objects.get(slug="parse_cv", version=1)
-    PromptTemplate.objects.filter(pk=v1.pk).update(label=PromptTemplate.Label.STAGING)
-    v1.pk, v1.version, v1.label = None, 2, PromptTemplate.Label.PRODUCTION
-    v1.save()
+    # An operator publishes a new version of the prompt in use.
+    old = production_parse_cv_version()
+    new = old + 1
+    template = PromptTemplate.objects.get(slug="parse_cv", version=old)
+    PromptTemplate.objects.filter(pk=template.pk).update(label=PromptTemplate.Label.STAGING)
+    template.pk, template.version, template.label = None, new, PromptTemplate.Label.PRODUCTION
+    template.save()
     catalog_invalidate()
 
     dry = run_command("reparse_cvs", "--dry-run", "--company", tenant_a.company.slug)
-    assert "3 CV(s) would be reparsed" in dry and "v1 → v2" in dry
+    assert "3 CV(s) would be reparsed" in dry and f"v{old} → v{new}" in dry
     assert AiRun.objects.filter(feature="parse_cv").count() == 3  # dry run called nothing
 
     assert "Reparsed 3 CV(s)" in run_command("reparse_cvs", "--sync", "--company", tenant_a.company.slug)
-    assert set(CV.objects.values_list("prompt_version", flat=True)) == {2}
-    assert AiRun.objects.filter(feature="parse_cv", prompt_version=2).count() == 3
+    assert set(CV.objects.values_list("prompt_version", flat=True)) == {new}
+    assert AiRun.objects.filter(feature="parse_cv", prompt_version=new).count() == 3
 
     assert "Reparsed 0 CV(s)" in run_command("reparse_cvs", "--sync")
     assert AiRun.objects.filter(feature="parse_cv").count() == 6
+
+
+@pytest.mark.django_db
+def test_cvs_parsed_with_v1_are_reparsed_with_the_dates_as_written_prompt(parsed_cvs: list[CV]) -> None:
+    """The shipped parse_cv.v2 (dates kept as written) supersedes v1 on existing databases."""
+    assert production_parse_cv_version() >= 2
+    CV.objects.filter(pk__in=[cv.pk for cv in parsed_cvs]).update(prompt_version=1)
+
+    assert f"v1 → v{production_parse_cv_version()}" in run_command("reparse_cvs", "--dry-run")
+    run_command("reparse_cvs", "--sync")
+
+    assert set(CV.objects.values_list("prompt_version", flat=True)) == {production_parse_cv_version()}
+    assert CV.objects.get(pk=parsed_cvs[0].pk).profile["experience"][0]["start"] == "March 2019"
 
 
 @pytest.mark.django_db

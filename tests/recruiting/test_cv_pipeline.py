@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from llm.models import AiRun
+from llm.selectors import catalog
 from recruiting.models import CV, AuditEvent, Candidate
 from tests.conftest import Tenant
 from tests.recruiting.cv_files import candidate_name, cv_text, docx_bytes
@@ -52,7 +53,9 @@ def test_upload_parses_embeds_and_links_a_candidate(
     assert "Django" in first.profile["skills"] or "Python" in first.profile["skills"]
     assert first.profile["experience"][0]["start"] == "March 2019"  # dates kept as written
     assert first.embedding and first.embedded_at is not None
-    assert first.parser_used.startswith("local/") and first.prompt_version == 1
+    current_prompt = catalog().prompt("parse_cv")
+    assert current_prompt is not None and current_prompt.version >= 2  # parse_cv.v2: dates as written
+    assert first.parser_used.startswith("local/") and first.prompt_version == current_prompt.version
     for cv in cvs:
         runs = AiRun.objects.filter(subject_type="recruiting.cv", subject_id=str(cv.pk))
         assert sorted(runs.values_list("feature", flat=True)) == ["embed_cv", "parse_cv"]
