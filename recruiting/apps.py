@@ -12,6 +12,7 @@ class RecruitingConfig(AppConfig):
     def ready(self) -> None:
         from llm.local import LocalRequest, register_handler
         from recruiting.drafting.job_posting import draft_job_posting_locally
+        from recruiting.interview_feedback import interview_feedback_locally
         from recruiting.matching import tasks as matching_tasks  # noqa: F401 - registers the Celery task
         from recruiting.matching.handlers import match_candidate_locally, recruiter_lens_locally
         from recruiting.parsing import parse_cv_text
@@ -23,4 +24,5 @@ class RecruitingConfig(AppConfig):
         register_handler("parse_cv", parse_cv_locally)
         register_handler("match_candidate", match_candidate_locally)
         register_handler("recruiter_lens", recruiter_lens_locally)
+        register_handler("generate_interview_feedback", interview_feedback_locally)
         register_handler("generate_job_metadata", draft_job_posting_locally)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from recruiting.models import Application, Department, Job
+from recruiting.models import Application, Department, Interview, Job
 
 
 class LinesField(forms.CharField):
@@ -111,3 +111,99 @@ class DocumentForm(forms.Form):
 
 
 # --- Interviews ----------------------------------------------------------------------------------
+
+
+# --- Interviews ----------------------------------------------------------------------------------
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class InterviewCreateForm(forms.Form):
+    application: forms.ModelChoiceField[Application] = forms.ModelChoiceField(
+        queryset=Application.objects.none(), label="Candidate and job", empty_label=None
+    )
+    interviewer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # the company's members, set in __init__
+        required=False,
+        empty_label="Nobody yet",
+    )
+    scheduled_at = forms.DateTimeField(required=False, label="When", widget=DateTimeLocalInput())
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, company: Any, **kwargs: Any) -> None:
+        from recruiting import selectors
+
+        super().__init__(*args, **kwargs)
+        # Only the tenant's own records can be chosen: another company's id is "not a valid choice".
+        applications = self.fields["application"]
+        applications.queryset = selectors.interview_applications(company=company)  # type: ignore[attr-defined]
+        applications.label_from_instance = lambda a: f"{a.candidate} — {a.job.title} ({a.get_stage_display()})"  # type: ignore[attr-defined]
+        self.fields["interviewer"].queryset = selectors.company_members(company=company)  # type: ignore[attr-defined]
+
+
+class InterviewForm(forms.Form):
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    feedback = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 14}))
+    recommendation = forms.ChoiceField(required=False, choices=[("", "Not decided"), *Interview.Recommendation.choices])
+    interviewer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # the company's members, set in __init__
+        required=False,
+        empty_label="Nobody yet",
+    )
+    scheduled_at = forms.DateTimeField(required=False, label="When", widget=DateTimeLocalInput())
+    feedback_run_id = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, interview: Interview, **kwargs: Any) -> None:
+        from recruiting import selectors
+
+        kwargs.setdefault(
+            "initial",
+            {
+                "notes": interview.notes,
+                "feedback": interview.feedback,
+                "recommendation": interview.recommendation,
+                "interviewer": interview.interviewer_id,
+                "scheduled_at": interview.scheduled_at,
+                "feedback_run_id": interview.feedback_run_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.interview = interview
+        self.fields["interviewer"].queryset = selectors.company_members(company=interview.company)  # type: ignore[attr-defined]
+
+    def clean_feedback_run_id(self) -> int | None:
+        from llm.models import AiRun
+
+        run_id = self.cleaned_data.get("feedback_run_id")
+        if run_id is None:
+            return None
+        # Only a run made for this very interview can be named as the feedback's source.
+        ours = AiRun.objects.filter(
+            pk=run_id,
+            tenant_id=self.interview.company_id,
+            subject_type=Interview._meta.label_lower,
+            subject_id=str(self.interview.pk),
+        )
+        if not ours.exists():
+            raise forms.ValidationError("This AI answer does not belong to this interview.")
+        return run_id
+
+
+class AiMemoryNoteForm(forms.Form):
+    key = forms.CharField(max_length=100, label="Label", widget=forms.TextInput(attrs={"placeholder": "Location"}))
+    value = forms.CharField(
+        label="Note for the AI", widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Must be in Berlin"})
+    )
+    shared = forms.BooleanField(required=False, label="Share with the team")
+
+
+class AiOutputSaveForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("ai_output", "Document"), ("cv_version", "CV version for the job")])
+    title = forms.CharField(max_length=300, required=False)
+    content = forms.CharField(widget=forms.Textarea)
+    run_id = forms.IntegerField(required=False)

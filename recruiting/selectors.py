@@ -323,3 +323,68 @@ def cv_for_chat(*, company: Company | int, cv_id: int) -> ChatCV | None:
         skills=tuple(str(skill) for skill in (profile.get("skills") or [])[:20]),
         total_years_experience=float(years) if isinstance(years, int | float) else None,
     )
+
+
+# --- Interviews and the AI panel -----------------------------------------------------------------
+
+
+def interview_for_member(*, user: Any, pk: int) -> Interview | None:
+    """The interview, if `user` may work on it: a member (recruiter or admin) of its company.
+    Every member conducts and writes up interviews, so membership is what makes an interviewer."""
+    company = company_for_user(user=user)
+    if company is None or not user.is_active:
+        return None
+    return interview_list(company=company).filter(pk=pk).first()
+
+
+def company_members(*, company: Company) -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(membership__company=company, is_active=True).order_by("username")
+
+
+def interview_applications(*, company: Company) -> QuerySet[Application]:
+    """Applications an interview can be scheduled for: live candidates, jobs not closed."""
+    return (
+        Application.objects.filter(company=company, candidate__merged_into=None)
+        .exclude(job__status=Job.Status.CLOSED)
+        .exclude(stage__in=[Application.Stage.REJECTED, Application.Stage.HIRED])
+        .select_related("candidate", "job")
+    )
+
+
+def candidate_cv_versions(*, candidate: Candidate) -> QuerySet[CV]:
+    """A candidate's CVs with text, newest first: each upload is a version."""
+    return candidate.cvs.exclude(text="").order_by("-created_at", "-id")
+
+
+def documents_about(*, company: Company, candidate: Candidate | None = None, job: Job | None = None) -> QuerySet[Any]:
+    """Documents of the company about this candidate or this job (either one matches)."""
+    from recruiting.models import Document
+
+    about = Q(pk__in=[])
+    if candidate is not None:
+        about |= Q(candidate=candidate)
+    if job is not None:
+        about |= Q(job=job)
+    return Document.objects.filter(company=company).filter(about).order_by("-created_at", "-id")
+
+
+def applicant_cvs(*, job: Job) -> list[CV]:
+    """The newest CV with text of each live applicant of a job."""
+    newest: dict[int, CV] = {}
+    cvs = CV.objects.filter(
+        company=job.company, candidate__applications__job=job, candidate__merged_into=None
+    ).exclude(text="")
+    for cv in cvs.select_related("candidate").order_by("created_at", "id"):
+        newest[cv.candidate_id] = cv  # type: ignore[index]
+    return list(newest.values())
+
+
+def ai_memory_notes(*, company: Company, job: Job, user: Any) -> QuerySet[Any]:
+    """The AI memory notes of a job that `user` sees: the team's shared ones and their own."""
+    from llm.models import AiMemory
+
+    return AiMemory.objects.filter(tenant_id=company.pk, scope_type="job", scope_id=str(job.pk)).filter(
+        Q(user_id__isnull=True) | Q(user_id=user.pk)
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recruiting.views import candidates, documents, interviews, jobs, matching
+from recruiting.views import ai_panel, candidates, documents, interviews, jobs, matching
 
 app_name = "recruiting"
 
@@ -32,4 +32,16 @@ urlpatterns += [
     path("jobs/<int:pk>/ranking/", matching.job_ranking, name="job_ranking"),
     path("jobs/<int:pk>/ranking/assess-top/", matching.job_ranking_assess_top, name="job_ranking_assess_top"),
     path("jobs/<int:pk>/ranking/<int:candidate_id>/", matching.match_explanation, name="match_explanation"),
+]
+urlpatterns += [
+    path("interviews/new/", interviews.interview_create, name="interview_create"),
+    path("interviews/<int:pk>/", interviews.interview_detail, name="interview_detail"),
+    path("ai-panel/<str:host_type>/<int:pk>/", ai_panel.ai_panel, name="ai_panel"),
+    path("ai-panel/<str:host_type>/<int:pk>/memory/", ai_panel.ai_panel_memory, name="ai_panel_memory"),
+    path(
+        "ai-panel/<str:host_type>/<int:pk>/memory/<int:note_id>/delete/",
+        ai_panel.ai_panel_memory_delete,
+        name="ai_panel_memory_delete",
+    ),
+    path("ai-panel/<str:host_type>/<int:pk>/save/", ai_panel.ai_panel_save, name="ai_panel_save"),
 ]
