@@ -12,6 +12,7 @@ answer, the stored answer once it ends. JSON mode gets the gateway's protocol pl
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,7 @@ from recruiting.selectors import ChatCV, company_for_user, cv_for_chat
 
 VISITOR_SESSION_KEY = "chat_visitor_key"
 PAGE_TEMPLATE = "chat/conversation.html"
+STORE_WAIT_SECONDS = 10.0
 
 RECRUITER_REFUSALS = {
     "budget_exceeded": "Your company's AI budget for this period is used up, so the assistant cannot answer. "
@@ -66,6 +68,7 @@ class CVChatConsumer(StreamingConsumer):
     cv: ChatCV
     tenant: Any = None
     current: PreparedAnswer | None = None
+    answer_ended = False  # its complete or error event went out; on_finished may still be storing it
 
     # --- hooks of the two sockets -----------------------------------------------------------
 
@@ -84,6 +87,9 @@ class CVChatConsumer(StreamingConsumer):
     # --- protocol ---------------------------------------------------------------------------
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if self.stream_task is not None and self.answer_ended:
+            # The answer was sent and is being stored: a question asked right away waits for that.
+            await asyncio.wait({self.stream_task}, timeout=STORE_WAIT_SECONDS)
         idle = self.stream_task is None or self.stream_task.done()
         if isinstance(content, dict) and content.get("type") == "start" and idle:
             refusal = await self.refuse(content)
@@ -109,6 +115,7 @@ class CVChatConsumer(StreamingConsumer):
             conversation = await self.find_conversation(message.get("conversation"))
             if conversation is None:
                 raise ValidationError("This conversation does not exist or is not yours.")
+        self.answer_ended = False
         try:
             self.current = await self.prepare(conversation, question, regenerate)
         except NothingToRegenerate as problem:
@@ -135,6 +142,8 @@ class CVChatConsumer(StreamingConsumer):
         )
 
     async def send_event(self, event: Event) -> None:
+        if event["type"] in ("complete", "error") and self.current is not None:
+            self.answer_ended = True
         if event["type"] == "error" and event.get("run_id") is not None:  # the gateway's refusals
             event = friendly_error(event, self.refusals)
         if self.mode != "htmx" or self.current is None:
