@@ -11,6 +11,8 @@ class RecruitingConfig(AppConfig):
 
     def ready(self) -> None:
         from llm.local import LocalRequest, register_handler
+        from recruiting.drafting.company_info import extract_company_info_locally
+        from recruiting.drafting.department_profile import department_profile_locally
         from recruiting.drafting.job_posting import draft_job_posting_locally
         from recruiting.interview_feedback import interview_feedback_locally
         from recruiting.matching import tasks as matching_tasks  # noqa: F401 - registers the Celery task
@@ -26,3 +28,5 @@ class RecruitingConfig(AppConfig):
         register_handler("recruiter_lens", recruiter_lens_locally)
         register_handler("generate_interview_feedback", interview_feedback_locally)
         register_handler("generate_job_metadata", draft_job_posting_locally)
+        register_handler("generate_department_profile", department_profile_locally)
+        register_handler("extract_company_info", extract_company_info_locally)

@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from recruiting.models import Application, Department, Interview, Job
+from recruiting.drafting.company_info import SIZE_BANDS
+from recruiting.models import Application, Company, Department, Interview, Job
 
 
 class LinesField(forms.CharField):
@@ -61,6 +62,85 @@ class JobDraftForm(forms.Form):
 
     def error_text(self) -> list[str]:
         return [" ".join(str(error) for error in errors) for errors in self.errors.values()]
+
+
+MAX_SITE_UPLOAD_BYTES = 2_000_000
+SIZE_CHOICES = [("", "Unknown"), *((band, band) for band in SIZE_BANDS)]
+
+
+class CompanySourceForm(forms.Form):
+    """Where a company profile is read from: pasted text, an uploaded HTML page, or a public URL."""
+
+    text = forms.CharField(
+        required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 8}), label="Paste text from your site"
+    )
+    page = forms.FileField(required=False, label="or upload a saved HTML page")
+    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="or fetch a public page")
+
+    def clean_page(self) -> Any:
+        page = self.cleaned_data.get("page")
+        if page is not None and page.size > MAX_SITE_UPLOAD_BYTES:
+            raise forms.ValidationError("The page is larger than 2 MB; save just the page, without images.")
+        return page
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [name for name in ("text", "page", "url") if data.get(name)]
+        if len(given) != 1 and not self.errors:
+            raise forms.ValidationError("Give one source: paste text, upload an HTML page, or enter a URL.")
+        return data
+
+
+class CompanyProfileForm(forms.ModelForm):
+    """The reviewed profile: what the recruiter confirms is saved, and nothing before that."""
+
+    website = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    values = LinesField(required=False, help_text="One per line.")
+    size = forms.ChoiceField(choices=SIZE_CHOICES, required=False, label="Size (employees)")
+    locations = LinesField(required=False, help_text="One per line.")
+    technologies = LinesField(required=False, help_text="One per line.")
+    new_departments = LinesField(
+        required=False, label="Departments to create", help_text="One per line; departments you already have are kept."
+    )
+
+    class Meta:
+        model = Company
+        fields = ["name", "website", "industry", "size", "mission", "values"]
+        widgets = {"mission": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        profile = self.instance.profile or {}
+        for name in ("locations", "technologies"):
+            self.fields[name].initial = profile.get(name, [])
+
+    def profile(self) -> dict[str, Any]:
+        return {
+            **(self.instance.profile or {}),
+            "locations": self.cleaned_data["locations"],
+            "technologies": self.cleaned_data["technologies"],
+        }
+
+
+class DepartmentForm(forms.ModelForm):
+    technologies = LinesField(required=False, help_text="One per line.")
+    job_templates = LinesField(required=False, label="Job templates", help_text="Role titles, one per line.")
+
+    class Meta:
+        model = Department
+        fields = ["name", "description", "technologies", "job_templates"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+
+    def clean_name(self) -> str:
+        name = " ".join(str(self.cleaned_data.get("name", "")).split())
+        taken = Department.objects.filter(company=self.company, name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Your company already has a department with this name.")
+        return name
 
 
 class CandidateFilterForm(forms.Form):

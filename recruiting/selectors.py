@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from recruiting.models import CV, Application, Candidate, Company, Interview, Job
+from recruiting.models import CV, Application, Candidate, Company, Department, Interview, Job
 
 
 def company_for_user(*, user: Any) -> Company | None:
@@ -24,6 +24,14 @@ def job_list(*, company: Company, status: str = "") -> QuerySet[Job]:
     if status:
         jobs = jobs.filter(status=status)
     return jobs
+
+
+def department_list(*, company: Company) -> QuerySet[Department]:
+    return Department.objects.filter(company=company).annotate(job_count=Count("jobs"))
+
+
+def department_names(*, company: Company) -> list[str]:
+    return list(Department.objects.filter(company=company).values_list("name", flat=True))
 
 
 def candidate_list(*, company: Company) -> QuerySet[Candidate]:

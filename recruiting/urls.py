@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recruiting.views import ai_panel, candidates, documents, interviews, jobs, matching
+from recruiting.views import ai_panel, candidates, documents, interviews, jobs, matching, profiles
 
 app_name = "recruiting"
 
@@ -27,6 +27,14 @@ urlpatterns = [
     path("documents/", documents.document_list, name="document_list"),
     path("documents/new/", documents.document_create, name="document_create"),
     path("documents/<int:pk>/", documents.document_detail, name="document_detail"),
+]
+urlpatterns += [
+    path("company/", profiles.company_profile, name="company_profile"),
+    path("company/extract/", profiles.company_profile_extract, name="company_profile_extract"),
+    path("departments/", profiles.department_list, name="department_list"),
+    path("departments/<int:pk>/", profiles.department_detail, name="department_detail"),
+    path("departments/<int:pk>/edit/", profiles.department_edit, name="department_edit"),
+    path("departments/<int:pk>/generate/", profiles.department_generate, name="department_generate"),
 ]
 urlpatterns += [
     path("jobs/<int:pk>/ranking/", matching.job_ranking, name="job_ranking"),
