@@ -48,10 +48,12 @@
     if (log) { log.scrollTop = log.scrollHeight; }
   }
 
-  document.addEventListener("htmx:oobAfterSwap", function (event) {
-    var target = event.detail && event.detail.target;
-    if (target && target.id === "chat-conversation" && target.dataset.url && window.location.pathname !== target.dataset.url) {
-      window.history.replaceState(null, "", target.dataset.url);
+  // After every socket message: follow a newly created conversation in the address bar.
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var conversation = document.getElementById("chat-conversation");
+    var url = conversation && conversation.dataset.url;
+    if (url && window.location.pathname !== url) {
+      window.history.replaceState(null, "", url);
     }
     scrollLog();
   });
