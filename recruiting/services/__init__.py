@@ -29,6 +29,7 @@ from recruiting.services.cvs import (
     cv_upload,
 )
 from recruiting.services.documents import document_create
+from recruiting.services.interviews import interview_create, interview_update
 from recruiting.services.jobs import application_move, application_upsert, job_create, job_update
 from recruiting.services.matching import match_assessment_run, match_assessment_store, match_assessments_enqueue_top
 
@@ -57,6 +58,8 @@ __all__ = [
     "cv_reset",
     "cv_upload",
     "document_create",
+    "interview_create",
+    "interview_update",
     "job_create",
     "job_update",
     "match_assessment_run",

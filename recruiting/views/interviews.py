@@ -8,12 +8,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from recruiting import selectors
+from recruiting import selectors, services
 from recruiting.decorators import company_member_required
 from recruiting.forms import InterviewCreateForm, InterviewForm
 from recruiting.http import TenantRequest
-from recruiting.services.interviews import interview_create as create_interview
-from recruiting.services.interviews import interview_update
 from recruiting.views.ai_panel import panel_page_context
 from recruiting.views.common import PAGE_SIZE
 
@@ -31,7 +29,7 @@ def interview_create(request: TenantRequest) -> HttpResponse:
     if request.method == "POST":
         form = InterviewCreateForm(request.POST, company=company)
         if form.is_valid():
-            interview = create_interview(
+            interview = services.interview_create(
                 application=form.cleaned_data["application"],
                 interviewer=form.cleaned_data["interviewer"],
                 scheduled_at=form.cleaned_data["scheduled_at"],
@@ -53,7 +51,7 @@ def interview_detail(request: TenantRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = InterviewForm(request.POST, interview=interview)
         if form.is_valid():
-            interview_update(interview=interview, **form.cleaned_data)
+            services.interview_update(interview=interview, **form.cleaned_data)
             if not request.htmx:
                 messages.success(request, "Interview saved.")
                 return redirect("recruiting:interview_detail", pk=interview.pk)
