@@ -22,7 +22,7 @@ from recruiting.drafting.partial_json import MemberStream
 from recruiting.forms import JobDraftForm, JobForm
 from recruiting.models import Company, Job
 
-FIELD_TEMPLATE = "recruiting/job_form.html#job_field"
+FIELD_TEMPLATE = "recruiting/partials/form_field.html"
 RESULT_TEMPLATE = "recruiting/job_form.html#draft_result"
 
 

@@ -35,7 +35,9 @@ def job_detail(request: TenantRequest, pk: int) -> HttpResponse:
 def job_edit(request: TenantRequest, pk: int | None = None) -> HttpResponse:
     company = request.company
     job = get_object_or_404(selectors.job_list(company=company), pk=pk) if pk else None
-    form = JobForm(request.POST or None, instance=job, company=company)
+    # "Start a job" links from a department's job templates prefill the title and department.
+    prefill = {name: request.GET[name] for name in ("title", "department") if job is None and name in request.GET}
+    form = JobForm(request.POST or None, instance=job, company=company, initial=prefill)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if job is None:

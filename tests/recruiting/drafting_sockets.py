@@ -1,34 +1,18 @@
 """Helpers for the drafting socket tests: a logged-in WebsocketCommunicator on the real ASGI
-application (origin check, session auth, routing), and reading events until a stream ends."""
+application (the gateway tests' `socket_for`), and reading events until a stream ends."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connection
-from django.test import Client
 
-from config.asgi import application
+from tests.llm.test_consumers import socket_for
+
+__all__ = ["html_messages_until_end", "json_events_until_end", "socket_for", "start"]
 
 RECEIVE_TIMEOUT = 5
-
-
-def _login_cookie(user: Any) -> str:
-    try:
-        client = Client()
-        client.force_login(user)
-        return client.cookies["sessionid"].value
-    finally:
-        connection.close()  # runs in a worker thread; its connection must not outlive the test DB
-
-
-async def socket_for(user: Any, path: str) -> WebsocketCommunicator:
-    cookie = await sync_to_async(_login_cookie)(user)
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", f"sessionid={cookie}".encode())]
-    return WebsocketCommunicator(application, path, headers=headers)
 
 
 async def json_events_until_end(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:

@@ -374,3 +374,16 @@ def test_company_profile_feeds_the_job_draft_context(local_only: None, tenant_a:
 
     context = job_draft_context(company=tenant_a.company, title="Engineer")
     assert context["company_profile"] == "Mission: Pay everyone correctly.\nValues: Craft\nSize: 11-50 employees"
+
+
+@pytest.mark.django_db
+def test_a_job_template_starts_a_prefilled_job(local_only: None, tenant_a: Tenant) -> None:
+    department = Department.objects.create(company=tenant_a.company, name="Data", job_templates=["Data Engineer & Co"])
+    client = client_for(tenant_a)
+
+    detail = client.get(reverse("recruiting:department_detail", args=[department.pk])).content.decode()
+    link = f"/jobs/new/?title=Data%20Engineer%20%26%20Co&amp;department={department.pk}"
+    form = client.get(f"/jobs/new/?title=Data%20Engineer%20%26%20Co&department={department.pk}").content.decode()
+
+    assert link in detail
+    assert 'value="Data Engineer &amp; Co"' in form and f'<option value="{department.pk}" selected>' in form
