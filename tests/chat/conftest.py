@@ -15,40 +15,10 @@ from django.test import Client
 from config.asgi import application
 from recruiting.models import CV, Candidate
 from recruiting.parsing import parse_cv_text
+from tests.chat.documents import CV_TEXT, OTHER_CV_TEXT
 from tests.conftest import Tenant
 
 RECEIVE_TIMEOUT = 5
-
-CV_TEXT = """Jane Roe
-jane.roe@example.com | +49 30 1234567 | Berlin, Germany
-
-Summary
-Backend engineer with eight years of experience building payment systems.
-
-Experience
-Senior Backend Engineer, Paylane GmbH, Berlin, 2019 - present
-- Led the migration of the billing platform from a monolith to Django services
-- Cut checkout latency by 40% with PostgreSQL query tuning
-Software Engineer, Shopware AG, 2015 - 2019
-- Built order export pipelines in Python and Celery
-
-Education
-M.Sc. Computer Science, Technical University of Munich, 2015
-
-Skills
-Python, Django, PostgreSQL, Celery, Redis, Kubernetes
-
-Languages
-English (fluent), German (native)
-"""
-
-OTHER_CV_TEXT = """Max Secret
-max.secret@globex.example | +1 555 0100
-
-Experience
-Chief Hacker, Globex Corporation, 2010 - present
-- Wrote the doomsday device firmware in Rust
-"""
 
 
 def make_cv(tenant: Tenant, text: str = CV_TEXT, name: str = "Jane Roe") -> CV:
