@@ -137,15 +137,16 @@ async def one_socket(
                 }
 
 
-async def chat_round(ws_url: str, cookies: list[str]) -> list[dict[str, Any]]:
+async def chat_round(ws_url: str, cookies: list[str], label: str) -> list[dict[str, Any]]:
     """Open every socket first, then send all the questions at once."""
     start = asyncio.Event()
     handshakes = asyncio.Semaphore(CONCURRENT_HANDSHAKES)
     loop = asyncio.get_running_loop()
     opened = [loop.create_future() for _ in cookies]
     tasks = [
-        # A unique question per socket: the exact cache never answers, as for real traffic.
-        asyncio.create_task(one_socket(ws_url, cookie, f"{QUESTION} (#{index})", handshakes, future, start))
+        # A unique question per socket and round: the exact cache never answers (a cached answer
+        # streams 8 words a chunk), as for real traffic.
+        asyncio.create_task(one_socket(ws_url, cookie, f"{QUESTION} ({label} #{index})", handshakes, future, start))
         for index, (cookie, future) in enumerate(zip(cookies, opened, strict=True))
     ]
     while not all(future.done() or task.done() for future, task in zip(opened, tasks, strict=True)):
@@ -194,7 +195,7 @@ def measure(n: int, *, ws_url: str, base_url: str, cookies: list[str], daphne_pi
     runs_before = AiRun.objects.filter(feature="resume_chat").count()
     with RssSampler(daphne_pid) as rss:
         began = time.perf_counter()
-        results = asyncio.run(chat_round(ws_url, cookies[:n]))
+        results = asyncio.run(chat_round(ws_url, cookies[:n], f"N={n}"))
         wall = time.perf_counter() - began
     time.sleep(1.0)  # the last answers' rows are written after their complete event
     runs = AiRun.objects.filter(feature="resume_chat").count() - runs_before
