@@ -3,44 +3,21 @@ questions, reload (the conversation is there), and Stop a slow answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from chat.models import Message
 from llm.models import AiRun
 from tests.chat.conftest import make_cv
 from tests.conftest import Tenant
+from tests.e2e import test_playground
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
-from tests.plugins.live import ARTIFACTS_DIR, database_url, start_daphne, stop_process, wait_for_htmx_settled
+from tests.plugins.live import ARTIFACTS_DIR, wait_for_htmx_settled
 
-
-@pytest.fixture(scope="module")
-def daphne_on_fake_openai(
-    django_db_setup: None, django_db_blocker: Any, fake_openai_server: FakeOpenAIServer
-) -> Iterator[str]:
-    process, port, log_path = start_daphne(
-        env_overrides={
-            "DATABASE_URL": database_url(connection.settings_dict),
-            "OPENAI_BASE_URL": fake_openai_server.base_url,
-            "OPENAI_API_KEY": "test-key",
-            "LLM_CATALOG_TTL": "0",
-            "LLM_CACHE_TTL": "0",
-        }
-    )
-    yield f"http://127.0.0.1:{port}"
-    stop_process(process)
-    log_path.unlink(missing_ok=True)
-
-
-@pytest.fixture
-def chat_page(browser: Any, daphne_on_fake_openai: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=daphne_on_fake_openai, viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+# The playground's daphne on the fake OpenAI server, and its Chromium page.
+daphne_on_fake_openai = test_playground.daphne_on_fake_openai
+playground_page = test_playground.playground_page
 
 
 def _answers(page: Any) -> list[str]:
@@ -50,10 +27,10 @@ def _answers(page: Any) -> list[str]:
 @pytest.mark.e2e
 @pytest.mark.integration
 def test_ask_two_questions_reload_and_stop(
-    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, chat_page: Any
+    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, playground_page: Any
 ) -> None:
     cv = make_cv(tenant_a)
-    page = chat_page
+    page = playground_page
     page.goto(f"/login/?next=/chat/cv/{cv.pk}/")
     page.fill("#id_username", tenant_a.user.username)
     page.fill("#id_password", tenant_a.password)
