@@ -230,6 +230,9 @@ LLM_REAP_AFTER_SECONDS = int(os.environ.get("LLM_REAP_AFTER_SECONDS", "900"))
 LLM_CACHE_TTL = int(os.environ.get("LLM_CACHE_TTL", str(24 * 3600)))  # 0 turns the exact cache off
 LLM_EXACT_CACHE = "default"
 LLM_RATE_LIMIT_CACHE = "default"
+# The runner's database work runs in this many threads (one connection each), so that concurrent
+# calls do not queue behind one thread. SQLite ignores it: it has one writer anyway.
+LLM_DB_THREADS = int(os.environ.get("LLM_DB_THREADS", "8"))
 # Per minute, by tenant plan ("default" applies to every plan; None means unlimited).
 LLM_RATE_LIMITS: dict[str, dict[str, int | None]] = {
     "default": {"user_rpm": 60, "user_tpm": 200_000, "tenant_rpm": 300, "tenant_tpm": 1_000_000},

@@ -12,6 +12,7 @@ all see the same headroom and overshoot together.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -49,56 +50,117 @@ def _roll_period(budget: Budget, start: date) -> None:
     )
 
 
-@transaction.atomic
-def budget_reserve(*, budgets: list[Budget], amount: Decimal, run_id: int | None, now: datetime) -> list[int]:
-    """Reserve `amount` on every budget (all or none); refuse if a hard one would pass its cap."""
+@dataclass(frozen=True)
+class Hold:
+    """One open reservation, as the runner keeps it until the call ends (no re-read to settle it)."""
+
+    pk: int  # the BudgetReservation
+    budget_id: int
+    period_start: date
+    amount: Decimal
+    hard: bool
+
+
+def budget_hold(*, budgets: list[Budget], amount: Decimal, run_id: int | None, now: datetime) -> list[Hold]:
+    """Reserve `amount` on every budget, all or none, inside the caller's transaction.
+
+    A refusal undoes what this call reserved before raising RefusedError, so the caller's other
+    writes (the refused AiRun) can still commit. A budget that is gone, disabled or rolled to a
+    period the caller did not expect refuses too: callers working from a cached snapshot retry on
+    fresh rows.
+    """
     expires_at = now + timedelta(seconds=settings.LLM_RESERVATION_TTL)
-    reservation_ids = []
+    admitted_on: list[tuple[Budget, date]] = []
     for budget in budgets:
         start = period_start(budget.period, now)
-        _roll_period(budget, start)
-        admitted = Budget.objects.filter(pk=budget.pk, period_start=start)
+        if budget.period_start != start:  # periods only move forward: an equal start needs no roll
+            _roll_period(budget, start)
+            budget.period_start = start  # what the row now says (also in a cached catalog's copy)
+        admitted = Budget.objects.filter(pk=budget.pk, period_start=start, enabled=True)
         if budget.hard:
             admitted = admitted.filter(spent__lte=F("cap_usd") - F("reserved") - amount)
         if not admitted.update(reserved=F("reserved") + amount):
-            # Leaving the atomic block by exception rolls back the reservations made so far.
+            for done, done_start in admitted_on:  # still locked by this transaction: undo exactly
+                Budget.objects.filter(pk=done.pk, period_start=done_start).update(reserved=F("reserved") - amount)
             raise RefusedError(
                 f"The {budget.get_period_display().lower()} {budget.scope} budget of ${budget.cap_usd} "
                 f"cannot cover this request (worst case ${amount}).",
                 code="budget_exceeded",
             )
-        reservation = BudgetReservation.objects.create(
-            budget=budget, period_start=start, amount=amount, run_id=run_id, expires_at=expires_at
-        )
-        reservation_ids.append(reservation.pk)
-    return reservation_ids
+        admitted_on.append((budget, start))
+    reservations = BudgetReservation.objects.bulk_create(
+        BudgetReservation(budget=budget, period_start=start, amount=amount, run_id=run_id, expires_at=expires_at)
+        for budget, start in admitted_on
+    )
+    return [
+        Hold(pk=reservation.pk, budget_id=budget.pk, period_start=start, amount=amount, hard=budget.hard)
+        for reservation, (budget, start) in zip(reservations, admitted_on, strict=True)
+    ]
 
 
-def _close(reservation: BudgetReservation, *, status: str, actual: Decimal) -> None:
+@transaction.atomic
+def budget_reserve(*, budgets: list[Budget], amount: Decimal, run_id: int | None, now: datetime) -> list[int]:
+    """Reserve `amount` on every budget (all or none); refuse if a hard one would pass its cap."""
+    return [hold.pk for hold in budget_hold(budgets=budgets, amount=amount, run_id=run_id, now=now)]
+
+
+def _close(*, pk: int, budget_id: int, period_start: date, amount: Decimal, status: str, actual: Decimal) -> bool:
     """Close an open reservation once (a racing reaper or a retry finds it closed and does nothing)."""
-    if not BudgetReservation.objects.filter(pk=reservation.pk, status=BudgetReservation.Status.OPEN).update(
+    if not BudgetReservation.objects.filter(pk=pk, status=BudgetReservation.Status.OPEN).update(
         status=status, actual=actual
     ):
-        return
-    same_period = Budget.objects.filter(pk=reservation.budget_id, period_start=reservation.period_start)
-    if not same_period.update(reserved=F("reserved") - reservation.amount, spent=F("spent") + actual) and actual:
+        return False
+    same_period = Budget.objects.filter(pk=budget_id, period_start=period_start)
+    if not same_period.update(reserved=F("reserved") - amount, spent=F("spent") + actual) and actual:
         # The period rolled over while the call ran: its spend counts in the new period.
-        Budget.objects.filter(pk=reservation.budget_id).update(spent=F("spent") + actual)
+        Budget.objects.filter(pk=budget_id).update(spent=F("spent") + actual)
+    return True
+
+
+def budget_close_holds(*, holds: list[Hold], actual: Decimal) -> None:
+    """Settle the holds to the call's actual cost (release them when it cost nothing), inside the
+    caller's transaction. Hard budgets admitted the worst case, so they can only pass their cap
+    (and need the alert check) when the call cost more than it reserved."""
+    status = BudgetReservation.Status.SETTLED if actual > 0 else BudgetReservation.Status.RELEASED
+    for hold in sorted(holds, key=lambda h: h.budget_id):  # one lock order: no deadlocks
+        _close(
+            pk=hold.pk,
+            budget_id=hold.budget_id,
+            period_start=hold.period_start,
+            amount=hold.amount,
+            status=status,
+            actual=actual,
+        )
+    if actual > 0:
+        _alert_if_over([hold.budget_id for hold in holds if not hold.hard or actual > hold.amount])
+
+
+def _close_reservation(reservation: BudgetReservation, *, status: str, actual: Decimal) -> bool:
+    return _close(
+        pk=reservation.pk,
+        budget_id=reservation.budget_id,
+        period_start=reservation.period_start,
+        amount=reservation.amount,
+        status=status,
+        actual=actual,
+    )
 
 
 @transaction.atomic
 def budget_settle(*, reservation_ids: list[int], actual: Decimal) -> None:
     """Replace each reservation by the call's actual cost."""
+    budget_ids = []
     for reservation in BudgetReservation.objects.filter(pk__in=reservation_ids).order_by("budget_id"):
-        _close(reservation, status=BudgetReservation.Status.SETTLED, actual=actual)
-    _alert_if_over(reservation_ids)
+        _close_reservation(reservation, status=BudgetReservation.Status.SETTLED, actual=actual)
+        budget_ids.append(reservation.budget_id)
+    _alert_if_over(budget_ids)
 
 
 @transaction.atomic
 def budget_release(*, reservation_ids: list[int]) -> None:
     """Give a reservation back untouched (the call was refused, failed, cancelled or cached)."""
     for reservation in BudgetReservation.objects.filter(pk__in=reservation_ids).order_by("budget_id"):
-        _close(reservation, status=BudgetReservation.Status.RELEASED, actual=Decimal(0))
+        _close_reservation(reservation, status=BudgetReservation.Status.RELEASED, actual=Decimal(0))
 
 
 @transaction.atomic
@@ -109,16 +171,15 @@ def budget_reservations_expire(*, now: datetime | None = None, run_ids: list[int
     stale = stale.filter(run_id__in=run_ids) if run_ids is not None else stale.filter(expires_at__lt=now)
     closed = 0
     for reservation in stale.order_by("budget_id"):
-        _close(reservation, status=BudgetReservation.Status.EXPIRED, actual=Decimal(0))
-        closed += 1
+        closed += _close_reservation(reservation, status=BudgetReservation.Status.EXPIRED, actual=Decimal(0))
     return closed
 
 
-def _alert_if_over(reservation_ids: list[int]) -> None:
+def _alert_if_over(budget_ids: list[int]) -> None:
     """Alert-only budgets never refuse; they log once per period when spend passes the cap."""
-    over = Budget.objects.filter(
-        reservations__pk__in=reservation_ids, alerted_at__isnull=True, spent__gt=F("cap_usd")
-    ).distinct()
+    if not budget_ids:
+        return
+    over = Budget.objects.filter(pk__in=budget_ids, alerted_at__isnull=True, spent__gt=F("cap_usd"))
     for budget in over:
         if Budget.objects.filter(pk=budget.pk, alerted_at__isnull=True).update(alerted_at=timezone.now()):
             logger.warning("llm budget over cap", extra={"budget_id": budget.pk, "cap_usd": str(budget.cap_usd)})

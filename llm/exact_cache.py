@@ -1,4 +1,8 @@
-"""The exact cache: a SHA-256 of the model, the messages and the parameters keys a stored answer."""
+"""The exact cache: a SHA-256 of the model, the messages and the parameters keys a stored answer.
+
+Entries live in Redis in production (one pooled client, JSON values) and in the Django cache in
+the embedded mode.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 
+from llm.redis_clients import redis_for_cache
 from llm.types import Message, Usage
 
 
@@ -31,7 +36,12 @@ def cache_enabled() -> bool:
 
 
 def cache_get(key: str) -> CachedAnswer | None:
-    stored = caches[settings.LLM_EXACT_CACHE].get(key)
+    client = redis_for_cache(settings.LLM_EXACT_CACHE)
+    if client is not None:
+        raw = client.get(key)
+        stored = json.loads(raw) if raw else None
+    else:
+        stored = caches[settings.LLM_EXACT_CACHE].get(key)
     if not isinstance(stored, dict):
         return None
     return CachedAnswer(
@@ -41,4 +51,8 @@ def cache_get(key: str) -> CachedAnswer | None:
 
 def cache_put(key: str, answer: CachedAnswer) -> None:
     payload = {"text": answer.text, "usage": asdict(answer.usage), "model": answer.model, "provider": answer.provider}
-    caches[settings.LLM_EXACT_CACHE].set(key, payload, timeout=int(settings.LLM_CACHE_TTL))
+    client = redis_for_cache(settings.LLM_EXACT_CACHE)
+    if client is not None:
+        client.set(key, json.dumps(payload), ex=int(settings.LLM_CACHE_TTL))
+    else:
+        caches[settings.LLM_EXACT_CACHE].set(key, payload, timeout=int(settings.LLM_CACHE_TTL))

@@ -1,7 +1,8 @@
 """Requests and tokens per minute, per user and per tenant, in fixed one-minute windows.
 
-Counters live in the Django cache (Redis in production, where INCR is atomic; the database
-cache in the embedded mode). Limits come from settings.LLM_RATE_LIMITS, by tenant plan:
+Counters live in Redis in production: admission is one Lua script (one round trip, atomic: every
+counter is charged, or none when one passes its limit). In the embedded mode they live in the
+Django cache (the database cache). Limits come from settings.LLM_RATE_LIMITS, by tenant plan:
 
     {"default": {"user_rpm": 60, "user_tpm": 200_000, "tenant_rpm": 300, "tenant_tpm": 1_000_000},
      "enterprise": {...}}
@@ -19,14 +20,40 @@ from django.conf import settings
 from django.core.cache import caches
 
 from llm.errors import RefusedError
+from llm.redis_clients import redis_for_cache
 
 WINDOW_SECONDS = 60
+COUNTER_TTL = WINDOW_SECONDS * 2
+
+# KEYS: the counters; ARGV: the TTL, then (amount, limit) per key. Returns 0 when admitted, else
+# the 1-based index of the counter that would pass its limit (nothing stays charged then).
+_ADMIT_SCRIPT = """
+for i = 1, #KEYS do
+    local amount = tonumber(ARGV[2 * i])
+    local total = redis.call('INCRBY', KEYS[i], amount)
+    if total == amount then redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+    if total > tonumber(ARGV[2 * i + 1]) then
+        for j = 1, i do redis.call('DECRBY', KEYS[j], ARGV[2 * j]) end
+        return i
+    end
+end
+return 0
+"""
 
 
 @dataclass(frozen=True)
 class _Counter:
     key: str
     limit: int
+    amount: int
+
+    @property
+    def scope(self) -> str:
+        return self.key.split(":")[2]
+
+    @property
+    def kind(self) -> str:
+        return self.key.split(":")[4]
 
 
 def _limits_for(plan: str) -> dict[str, int | None]:
@@ -34,45 +61,66 @@ def _limits_for(plan: str) -> dict[str, int | None]:
     return {**configured.get("default", {}), **configured.get(plan, {})}
 
 
-def _counters(*, kind: str, tenant_id: int | None, user_id: int | None, plan: str, window: int) -> list[_Counter]:
+def _counters(
+    *, kind: str, amount: int, tenant_id: int | None, user_id: int | None, plan: str, window: int
+) -> list[_Counter]:
     limits = _limits_for(plan)
     counters = []
     for scope, scope_id in (("user", user_id), ("tenant", tenant_id)):
         limit = limits.get(f"{scope}_{kind}")
         if scope_id is not None and limit is not None:
-            counters.append(_Counter(key=f"llm:rl:{scope}:{scope_id}:{kind}:{window}", limit=limit))
+            counters.append(_Counter(key=f"llm:rl:{scope}:{scope_id}:{kind}:{window}", limit=limit, amount=amount))
     return counters
 
 
-def _add(key: str, amount: int) -> int:
+def _cache_add(key: str, amount: int) -> int:
     cache = caches[settings.LLM_RATE_LIMIT_CACHE]
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    cache.add(key, 0, timeout=COUNTER_TTL)
     try:
         return cache.incr(key, amount)
     except ValueError:  # expired between add and incr
-        cache.set(key, amount, timeout=WINDOW_SECONDS * 2)
+        cache.set(key, amount, timeout=COUNTER_TTL)
         return amount
+
+
+def _first_over_limit(counters: list[_Counter]) -> _Counter | None:
+    """Charge every counter, or none: the counter that would pass its limit, if any."""
+    client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
+    if client is not None:
+        arguments: list[int] = [COUNTER_TTL]
+        for counter in counters:
+            arguments += [counter.amount, counter.limit]
+        refused = int(client.eval(_ADMIT_SCRIPT, len(counters), *(c.key for c in counters), *arguments))
+        return counters[refused - 1] if refused else None
+    charged: list[_Counter] = []
+    for counter in counters:
+        charged.append(counter)
+        if _cache_add(counter.key, counter.amount) > counter.limit:
+            for done in charged:  # a refused request does not eat into the limit
+                _cache_add(done.key, -done.amount)
+            return counter
+    return None
 
 
 def rate_limit_admit(*, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int) -> None:
     """Count one request and its input tokens, or refuse with the seconds until the window turns."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
-    charged: list[tuple[str, int]] = []
-    for kind, amount in (("rpm", 1), ("tpm", input_tokens)):
-        for counter in _counters(kind=kind, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window):
-            charged.append((counter.key, amount))
-            if _add(counter.key, amount) > counter.limit:
-                for key, charge in charged:  # a refused request does not eat into the limit
-                    _add(key, -charge)
-                retry_after = math.ceil((window + 1) * WINDOW_SECONDS - now)
-                scope = counter.key.split(":")[2]
-                raise RefusedError(
-                    f"Too many AI requests for this {scope} ({kind.upper()} limit {counter.limit}); "
-                    f"retry in {retry_after} s.",
-                    code="rate_limited",
-                    retry_after=retry_after,
-                )
+    counters = [
+        *_counters(kind="rpm", amount=1, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
+        *_counters(kind="tpm", amount=input_tokens, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
+    ]
+    if not counters:
+        return
+    refused = _first_over_limit(counters)
+    if refused is not None:
+        retry_after = math.ceil((window + 1) * WINDOW_SECONDS - now)
+        raise RefusedError(
+            f"Too many AI requests for this {refused.scope} ({refused.kind.upper()} limit {refused.limit}); "
+            f"retry in {retry_after} s.",
+            code="rate_limited",
+            retry_after=retry_after,
+        )
 
 
 def rate_limit_record_output(*, tenant_id: int | None, user_id: int | None, plan: str, output_tokens: int) -> None:
@@ -80,5 +128,18 @@ def rate_limit_record_output(*, tenant_id: int | None, user_id: int | None, plan
     if output_tokens <= 0:
         return
     window = int(time.time() // WINDOW_SECONDS)
-    for counter in _counters(kind="tpm", tenant_id=tenant_id, user_id=user_id, plan=plan, window=window):
-        _add(counter.key, output_tokens)
+    counters = _counters(
+        kind="tpm", amount=output_tokens, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window
+    )
+    if not counters:
+        return
+    client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
+    if client is None:
+        for counter in counters:
+            _cache_add(counter.key, counter.amount)
+        return
+    pipeline = client.pipeline(transaction=False)
+    for counter in counters:
+        pipeline.incrby(counter.key, counter.amount)
+        pipeline.expire(counter.key, COUNTER_TTL)
+    pipeline.execute()

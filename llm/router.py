@@ -103,14 +103,15 @@ def provider_record_failure(*, provider_id: int, error: str) -> None:
     Provider.objects.filter(pk=provider_id).update(
         consecutive_failures=F("consecutive_failures") + 1, last_error=error[:300]
     )
-    cooled = Provider.objects.filter(
-        pk=provider_id, consecutive_failures__gte=settings.LLM_COOLDOWN_AFTER_FAILURES
-    ).update(unhealthy_until=timezone.now() + timedelta(seconds=settings.LLM_COOLDOWN_SECONDS))
-    if cooled:
-        catalog_invalidate()
+    Provider.objects.filter(pk=provider_id, consecutive_failures__gte=settings.LLM_COOLDOWN_AFTER_FAILURES).update(
+        unhealthy_until=timezone.now() + timedelta(seconds=settings.LLM_COOLDOWN_SECONDS)
+    )
+    # Always: the next success reads the streak from the catalog to know whether to reset it.
+    catalog_invalidate()
 
 
 def provider_record_success(*, provider_id: int) -> None:
+    """Reset a failure streak (the runner calls this only when its catalog shows one)."""
     if Provider.objects.filter(pk=provider_id, consecutive_failures__gt=0).update(
         consecutive_failures=0, unhealthy_until=None, last_error=""
     ):

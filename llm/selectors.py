@@ -24,6 +24,9 @@ class Catalog:
     rules: list[RoutingRule]
     flags: dict[str, FeatureFlag]
     prompts: dict[str, list[PromptTemplate]]  # slug -> newest version first
+    # Enabled budgets, for which ones apply to a call; their counters in this snapshot are stale
+    # (admission updates the rows atomically and re-reads them when a reservation is refused).
+    budgets: list[Budget]
 
     def price_at(self, model_id: int, when: datetime) -> Price:
         """The price row in force at `when`; no row means the model is free (local)."""
@@ -54,6 +57,16 @@ class Catalog:
         candidates = production or versions
         return candidates[0] if candidates else None
 
+    def budgets_for(self, *, tenant_id: int | None, user_id: int | None, feature: str) -> list[Budget]:
+        """Budgets whose every set field (tenant, user, feature) matches the call; most calls have none."""
+        return [
+            budget
+            for budget in self.budgets
+            if budget.tenant_id in (None, tenant_id)
+            and budget.user_id in (None, user_id)
+            and budget.feature in ("", feature)
+        ]
+
 
 def _load_catalog() -> Catalog:
     providers = {p.pk: p for p in Provider.objects.filter(enabled=True)}
@@ -75,6 +88,7 @@ def _load_catalog() -> Catalog:
         rules=list(RoutingRule.objects.filter(enabled=True)),
         flags={flag.feature: flag for flag in FeatureFlag.objects.all()},
         prompts=dict(prompts),
+        budgets=list(Budget.objects.filter(enabled=True).order_by("pk")),
     )
 
 
@@ -107,6 +121,15 @@ def budgets_for_call(*, tenant_id: int | None, user_id: int | None, feature: str
         .filter(Q(user_id__isnull=True) | Q(user_id=user_id))
         .filter(Q(feature="") | Q(feature=feature))
         .order_by("pk")
+    )
+
+
+def providers_in_cooldown(*, now: datetime) -> list[Provider]:
+    """Enabled remote providers the router skips until their cooldown ends."""
+    return list(
+        Provider.objects.filter(enabled=True, unhealthy_until__gt=now)
+        .exclude(kind=Provider.Kind.LOCAL)
+        .order_by("name")
     )
 
 

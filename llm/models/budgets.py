@@ -7,8 +7,9 @@ conditional UPDATE, atomic on PostgreSQL and SQLite alike (see llm.budgets).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 # Dollars: 8 decimals (a token costs a tiny fraction of a cent) and 12 integer digits, so that
 # caps of $1M and far beyond fit.
@@ -55,6 +56,18 @@ class Budget(models.Model):
         )
         return f"{self.get_period_display()} {self.scope} budget ({target or 'all'}): ${self.cap_usd}"
 
+    # The runner finds the budgets of a call in its cached catalog: a saved or deleted budget
+    # refreshes this process's copy at once (other processes within LLM_CATALOG_TTL). The runner's
+    # counter updates are queryset updates and never come through here.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        _refresh_catalog_on_commit()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        _refresh_catalog_on_commit()
+        return deleted
+
 
 class BudgetReservation(models.Model):
     class Status(models.TextChoices):
@@ -78,3 +91,9 @@ class BudgetReservation(models.Model):
 
     def __str__(self) -> str:
         return f"${self.amount} on {self.budget_id} ({self.status})"
+
+
+def _refresh_catalog_on_commit() -> None:
+    from llm.selectors import catalog_invalidate  # selectors import the models
+
+    transaction.on_commit(catalog_invalidate)

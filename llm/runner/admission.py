@@ -9,12 +9,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
-from llm.budgets import budget_reserve, headroom
+from llm.budgets import Hold, budget_hold, headroom
 from llm.errors import ConfigurationError, LLMError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_enabled, cache_get, cache_key
-from llm.models import AiRun, PromptTemplate
+from llm.models import AiRun, Budget, PromptTemplate
 from llm.ratelimits import rate_limit_admit
 from llm.router import Target, feature_enabled, route, within_budget
 from llm.runner.types import CallSpec
@@ -43,13 +44,17 @@ class Admission:
     temperature: float | None = None
     input_estimate: int = 0
     compression_saved_tokens: int = 0
-    reservation_ids: list[int] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)  # budget reservations, kept to settle without re-reading
     cache_key: str = ""
     cached: CachedAnswer | None = None
 
     @property
     def primary(self) -> Target | None:
         return self.targets[0] if self.targets else None
+
+    @property
+    def reservation_ids(self) -> list[int]:
+        return [hold.pk for hold in self.holds]
 
     @property
     def elapsed_ms(self) -> int:
@@ -155,11 +160,24 @@ def worst_case(admission: Admission) -> Decimal:
     return single * attempts
 
 
-def _reserve(admission: Admission) -> None:
+def _reserve(admission: Admission, snapshot: Catalog) -> None:
+    """Hold the worst case on the call's budgets, inside the admission's transaction.
+
+    The common case costs one conditional UPDATE per budget: the budgets that apply come from the
+    catalog, and the dearest target's worst case is tried first. Only when that is refused (little
+    headroom left, or a stale snapshot) are the budgets re-read, to route to what still fits.
+    """
     spec = admission.spec
-    budgets = budgets_for_call(tenant_id=spec.tenant_id, user_id=spec.user_id, feature=spec.feature)
-    if not budgets:
+    budgets = snapshot.budgets_for(tenant_id=spec.tenant_id, user_id=spec.user_id, feature=spec.feature)
+    amount = worst_case(admission)
+    if not budgets or amount <= 0:  # no budget applies, or only free (local) models in the chain
         return
+    try:
+        admission.holds = _hold(admission, budgets, amount)
+        return
+    except RefusedError:
+        pass
+    budgets = budgets_for_call(tenant_id=spec.tenant_id, user_id=spec.user_id, feature=spec.feature)
     room = headroom(budgets, now=admission.started_at)
     if room is not None:
         attempts = 2 if admission.output_schema else 1
@@ -173,10 +191,12 @@ def _reserve(admission: Admission) -> None:
             raise RefusedError("The AI budget for this period is spent.", code="budget_exceeded")
         admission.targets = affordable
     amount = worst_case(admission)
-    if amount > 0:
-        admission.reservation_ids = budget_reserve(
-            budgets=budgets, amount=amount, run_id=admission.run_id, now=admission.started_at
-        )
+    if budgets and amount > 0:
+        admission.holds = _hold(admission, budgets, amount)
+
+
+def _hold(admission: Admission, budgets: list[Budget], amount: Decimal) -> list[Hold]:
+    return budget_hold(budgets=budgets, amount=amount, run_id=admission.run_id, now=admission.started_at)
 
 
 def _cache_lookup(admission: Admission) -> None:
@@ -193,25 +213,40 @@ def _cache_lookup(admission: Admission) -> None:
     admission.cached = cache_get(admission.cache_key)
 
 
+def _budget_database() -> str:
+    return router.db_for_write(Budget)
+
+
 def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None]:
     """Admit the call, or say why not: (admission, None) or (admission, the refusal or config error).
 
-    The AiRun exists either way; a refused admission holds no reservation.
+    The AiRun exists either way; a refused admission holds no reservation. The checks that need
+    no database (flags, rate limits in Redis, the exact cache) come first; then the `running` AiRun
+    and the budget reservation are one transaction.
     """
     admission = Admission(spec=spec, started=started)
+    snapshot = catalog()
     try:
-        _prepare(admission, catalog())
-    except LLMError as error:
-        admission.run_id = _create_run(admission)
-        return admission, error
-    admission.run_id = _create_run(admission)
-    try:
+        _prepare(admission, snapshot)
         rate_limit_admit(
             tenant_id=spec.tenant_id, user_id=spec.user_id, plan=spec.plan, input_tokens=admission.input_estimate
         )
         _cache_lookup(admission)
-        if admission.cached is None:  # a hit costs nothing, so it needs no reservation
-            _reserve(admission)
     except LLMError as error:
+        admission.run_id = _create_run(admission)
         return admission, error
-    return admission, None
+    refusal: LLMError | None = None
+    try:
+        with transaction.atomic(using=_budget_database()):
+            admission.run_id = _create_run(admission)
+            if admission.cached is None:  # a hit costs nothing, so it needs no reservation
+                try:
+                    _reserve(admission, snapshot)
+                except LLMError as error:  # budget_hold undid its own updates: the AiRun still commits
+                    refusal = error
+    except DatabaseError as error:
+        # Nothing of the transaction stands: record the call on its own, as failed at admission.
+        admission.holds = []
+        admission.run_id = _create_run(admission)
+        return admission, LLMError(f"The gateway could not admit the call ({type(error).__name__}).", code="db_error")
+    return admission, refusal

@@ -8,16 +8,20 @@ suspends, so `drive()` can run the same coroutine to completion without an event
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import json
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 import jsonschema
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections, router
 
 from llm.errors import InvalidOutputError, ProviderError
 from llm.models import AiRun
@@ -39,9 +43,41 @@ class IO(Protocol):
     ) -> EmbeddingResponse: ...
 
 
+_db_pool: ThreadPoolExecutor | None = None
+_db_pool_lock = threading.Lock()
+
+
+def _db_executor() -> ThreadPoolExecutor | None:
+    """The runner's own database threads; None for SQLite (one writer: Django's single thread)."""
+    global _db_pool
+    if settings.LLM_DB_THREADS <= 0 or connections[router.db_for_write(AiRun)].vendor == "sqlite":
+        return None
+    if _db_pool is None:
+        with _db_pool_lock:
+            if _db_pool is None:
+                _db_pool = ThreadPoolExecutor(max_workers=settings.LLM_DB_THREADS, thread_name_prefix="llm-db")
+    return _db_pool
+
+
+def _in_db_thread(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    # These threads see no request signals: drop a connection that failed or outlived
+    # CONN_MAX_AGE here, as close_old_connections() would, but without its per-call health ping.
+    for connection in connections.all(initialized_only=True):
+        close_at = connection.close_at
+        if connection.errors_occurred or (close_at is not None and time.monotonic() >= close_at):
+            connection.close_if_unusable_or_obsolete()
+    return function(*args, **kwargs)
+
+
 class AsyncIO:
     async def db(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        return await sync_to_async(function)(*args, **kwargs)
+        executor = _db_executor()
+        if executor is None:
+            return await sync_to_async(function)(*args, **kwargs)
+        # The caller's context (request id for the log line) goes along, as sync_to_async would do.
+        context = contextvars.copy_context()
+        job = functools.partial(context.run, _in_db_thread, function, args, kwargs)
+        return await asyncio.get_running_loop().run_in_executor(executor, job)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
@@ -158,16 +194,28 @@ async def _answer_from(admission: Admission, target: Target, outcome: Outcome, i
     request = chat_request(admission, target)
     response = await with_retries(lambda: io.chat(client, request), target=target, outcome=outcome, io=io)
     outcome.add_usage(response.usage, target)
+    outcome.text = response.text
     schema = admission.output_schema
     if schema is not None:
         try:
             outcome.output = parse_json_output(response.text, schema)
         except InvalidOutputError as problem:
-            repair = chat_request(admission, target, repair_messages(admission, response.text, problem.message))
-            response = await with_retries(lambda: io.chat(client, repair), target=target, outcome=outcome, io=io)
-            outcome.add_usage(response.usage, target)
-            outcome.output = parse_json_output(response.text, schema)
-    outcome.text = response.text
+            await repair_json(admission, target, outcome, io, problem)
+
+
+async def repair_json(
+    admission: Admission, target: Target, outcome: Outcome, io: IO, problem: InvalidOutputError
+) -> None:
+    """The one repair attempt for an answer (`outcome.text`) that is not valid JSON for the schema:
+    the model sees its answer and what is wrong with it. Raises InvalidOutputError if the repair is
+    invalid too (or ProviderError if the model cannot be reached)."""
+    assert admission.output_schema is not None
+    client = client_for(target)
+    repair = chat_request(admission, target, repair_messages(admission, outcome.text, problem.message))
+    response = await with_retries(lambda: io.chat(client, repair), target=target, outcome=outcome, io=io)
+    outcome.add_usage(response.usage, target)
+    outcome.output = parse_json_output(response.text, admission.output_schema)
+    outcome.text, outcome.repaired = response.text, True
 
 
 async def _embedding_from(admission: Admission, target: Target, outcome: Outcome, io: IO) -> None:

@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import router, transaction
 from django.utils import timezone
 
-from llm.budgets import budget_release, budget_settle
+from llm.budgets import budget_close_holds
 from llm.errors import LLMError, ProviderError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_put
-from llm.models import AiRun
+from llm.models import AiRun, Budget
 from llm.pricing import cost_of
 from llm.ratelimits import rate_limit_record_output
 from llm.router import Target, provider_record_success
@@ -44,6 +45,7 @@ class Outcome:
     error: LLMError | None = None
     queue_ms: int | None = None
     ttft_ms: int | None = None
+    repaired: bool = False  # the JSON answer was invalid and the model's one repair is what stands
 
     def add_usage(self, usage: Usage, target: Target) -> None:
         self.usage = Usage(
@@ -143,28 +145,44 @@ def _log(admission: Admission, outcome: Outcome, result: RunResult) -> None:
     logger.info("llm call", extra=extra)
 
 
+def _record(admission: Admission, outcome: Outcome, errors: dict[str, Any], latency_ms: int) -> None:
+    """The database side of the end, in one transaction: the budget holds settle (or are given
+    back) together with the AiRun's final state, and a provider that answered leaves its failure
+    streak. Without holds it is a single UPDATE."""
+    target = outcome.target or admission.primary
+    reset_provider = (
+        outcome.status == Status.SUCCEEDED
+        and target is not None
+        and not target.is_local
+        and target.provider.consecutive_failures > 0  # the catalog's copy; failures refresh it
+    )
+    if not admission.holds and not reset_provider:
+        _record_run(admission, outcome, errors, latency_ms)
+        return
+    with transaction.atomic(using=router.db_for_write(Budget)):
+        if admission.holds:
+            budget_close_holds(holds=admission.holds, actual=outcome.cost)
+        _record_run(admission, outcome, errors, latency_ms)
+        if reset_provider:
+            assert target is not None
+            provider_record_success(provider_id=target.provider.pk)
+
+
 def finish(admission: Admission, outcome: Outcome) -> RunResult:
     """Close the call: settle or release the reservation, then record and log the run. Exactly once."""
     spec = admission.spec
-    if admission.reservation_ids:
-        if outcome.cost > 0:
-            budget_settle(reservation_ids=admission.reservation_ids, actual=outcome.cost)
-        else:
-            budget_release(reservation_ids=admission.reservation_ids)
     errors = _error_fields(outcome.error)
     latency_ms = admission.elapsed_ms
-    _record_run(admission, outcome, errors, latency_ms)
+    _record(admission, outcome, errors, latency_ms)
     target = outcome.target or admission.primary
-    succeeded = outcome.status == Status.SUCCEEDED
-    if succeeded and target is not None and not target.is_local:
-        provider_record_success(provider_id=target.provider.pk)
-        if admission.cache_key and target is admission.primary:
-            cache_put(
-                admission.cache_key,
-                CachedAnswer(
-                    text=outcome.text, usage=outcome.usage, model=target.model.name, provider=target.provider.name
-                ),
-            )
+    cacheable = outcome.status == Status.SUCCEEDED and admission.cache_key and target is admission.primary
+    if cacheable and target is not None and not target.is_local:
+        cache_put(
+            admission.cache_key,
+            CachedAnswer(
+                text=outcome.text, usage=outcome.usage, model=target.model.name, provider=target.provider.name
+            ),
+        )
     if outcome.usage.output_tokens:
         rate_limit_record_output(
             tenant_id=spec.tenant_id, user_id=spec.user_id, plan=spec.plan, output_tokens=outcome.usage.output_tokens
@@ -186,6 +204,7 @@ def finish(admission: Admission, outcome: Outcome) -> RunResult:
         ttft_ms=outcome.ttft_ms,
         attempts=outcome.attempts,
         fallback_used=outcome.fallback_used,
+        repaired=outcome.repaired,
         cached=outcome.status == Status.CACHED,
         request_id=spec.request_id,
         **errors,

@@ -85,6 +85,7 @@ class RunResult:
     ttft_ms: int | None = None
     attempts: int = 0
     fallback_used: bool = False
+    repaired: bool = False  # JSON output: the first answer was invalid, `output` is the model's repair
     cached: bool = False
     error_code: str = ""
     error_message: str = ""

@@ -171,3 +171,52 @@ def test_compression_records_the_tokens_it_saved(gateway: Gateway, free_company:
     sent = gateway.fake.requests[-1].body["messages"][-1]["content"]
     assert sent.count(page_footer) == 1 and "    " not in sent
     assert AiRun.objects.get(pk=result.run_id).compression_saved_tokens > 100
+
+
+@pytest.fixture
+def redis_counters(gateway: Gateway, redis_url: str) -> Any:
+    """Rate limits and the exact cache in a real Redis, as in production (one pooled client)."""
+    from llm.redis_clients import redis_for_cache
+
+    gateway.settings.CACHES = {
+        **gateway.settings.CACHES,
+        "llm-redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url},
+    }
+    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-redis"
+    client = redis_for_cache("llm-redis")
+    assert client is not None
+    client.flushdb()
+    return client
+
+
+@pytest.mark.integration
+def test_redis_rate_limits_charge_every_counter_or_none(
+    gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
+) -> None:
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 2, "tenant_rpm": 100, "tenant_tpm": 10_000}}
+    ask(free_company, recruiter)
+    ask(free_company, recruiter)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company, recruiter)
+
+    assert refused.value.code == "rate_limited" and 0 < (refused.value.retry_after or 0) <= 60
+    counts = {key.decode().split(":", 2)[2]: int(redis_counters.get(key)) for key in redis_counters.keys("llm:rl:*")}
+    user_rpm = next(v for k, v in counts.items() if k.startswith(f"user:{recruiter.pk}:rpm"))
+    tenant_rpm = next(v for k, v in counts.items() if k.startswith(f"tenant:{free_company.pk}:rpm"))
+    tenant_tpm = next(v for k, v in counts.items() if k.startswith(f"tenant:{free_company.pk}:tpm"))
+    assert (user_rpm, tenant_rpm) == (2, 2)  # the refused call left no charge behind
+    output_tokens = sum(run.output_tokens for run in AiRun.objects.filter(status="succeeded"))
+    assert tenant_tpm > output_tokens > 0  # input estimates at admission, then the output tokens
+    assert all(0 < redis_counters.ttl(key) <= 120 for key in redis_counters.keys("llm:rl:*"))
+
+
+@pytest.mark.integration
+def test_redis_exact_cache_answers_a_repeat(gateway: Gateway, redis_counters: Any, free_company: Any) -> None:
+    gateway.settings.LLM_CACHE_TTL = 60
+    first = ask(free_company, prompt="Same question")
+
+    again = ask(free_company, prompt="Same question")
+
+    assert (first.cached, again.cached, again.text) == (False, True, first.text)
+    assert len(gateway.fake.requests) == 1 and redis_counters.keys("llm:exact:*")
