@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 
 from llm import runner
 from llm.forms import PlaygroundForm
+from llm.runner.execute import current_run_id
 from llm.runner.types import CallArgs, Overrides, Subject
 from llm.streaming_html import event_html, ready_event, started_event
 
@@ -93,6 +94,7 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
     stream_task: asyncio.Task[None] | None = None
     mode: OutputMode = "json"
     _stop_reason: Literal["cancelled", "disconnected"] = "cancelled"
+    _stopped_run_id: int | None = None  # the AiRun of the stream that was last stopped
 
     # --- hooks for subclasses -------------------------------------------------------------
 
@@ -174,6 +176,7 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_protocol_error("invalid_request", "Nothing to run.")
             return
         self._stop_reason = "cancelled"
+        self._stopped_run_id = None
         if self.mode == "htmx":
             await self.send_event(started_event())
         self.stream_task = asyncio.create_task(self._run_stream(call))
@@ -185,7 +188,13 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
         # A stream that ended on its own meanwhile already sent its complete or error event.
         if await self._stop_stream("cancelled"):
             await self.send_event(
-                {"type": "error", "run_id": None, "code": "cancelled", "message": "Cancelled.", "retryable": True}
+                {
+                    "type": "error",
+                    "run_id": self._stopped_run_id,
+                    "code": "cancelled",
+                    "message": "Cancelled.",
+                    "retryable": True,
+                }
             )
 
     async def _stop_stream(self, reason: Literal["cancelled", "disconnected"]) -> bool:
@@ -215,6 +224,8 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
                     if event["type"] == "complete":
                         await self.on_complete(event)
         except asyncio.CancelledError:
+            # The runner finished the AiRun as cancelled before the cancellation reached here.
+            self._stopped_run_id = current_run_id.get()
             logger.info(
                 "stream stopped feature=%s reason=%s chars_sent=%d", call.feature, self._stop_reason, len("".join(sent))
             )

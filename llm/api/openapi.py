@@ -56,6 +56,10 @@ def _schemas(features: list[str]) -> dict[str, Any]:
         "rule_based": {"type": "boolean", "description": "Answered by the built-in rule-based provider."},
         "cached": {"type": "boolean"},
         "fallback_used": {"type": "boolean"},
+        "repaired": {
+            "type": "boolean",
+            "description": "JSON output: the first answer was invalid and this is the model's one repair.",
+        },
         "latency_ms": {"type": "integer"},
         "ttft_ms": {"type": ["integer", "null"]},
     }

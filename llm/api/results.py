@@ -26,6 +26,7 @@ def run_result_json(result: RunResult) -> dict[str, Any]:
         "rule_based": result.rule_based,
         "cached": result.cached,
         "fallback_used": result.fallback_used,
+        "repaired": result.repaired,
         "latency_ms": result.latency_ms,
         "ttft_ms": result.ttft_ms,
         "request_id": result.request_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from typing import Any, Unpack
 
@@ -26,23 +27,49 @@ def _finish_cancelled(admission: Admission) -> RunResult:
     return finish(admission, outcome)
 
 
+# The AiRun of the call being run in this task. A stream that is cancelled can no longer yield an
+# event naming its run, so whoever cancelled it (the streaming consumer) reads the id from here.
+current_run_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("llm_current_run_id", default=None)
+
+
 async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None]:
     """Admit; if the caller is cancelled meanwhile, the run the admission creates is still finished."""
+    current_run_id.set(None)
     if not isinstance(io, AsyncIO):
-        return await io.db(admit, spec, started=time.monotonic())
+        admitted = await io.db(admit, spec, started=time.monotonic())
+        current_run_id.set(admitted[0].run_id)
+        return admitted
     admitting = asyncio.ensure_future(io.db(admit, spec, started=time.monotonic()))
     try:
-        return await asyncio.shield(admitting)
-    except asyncio.CancelledError:
-
-        def close_run(done: asyncio.Future[tuple[Admission, LLMError | None]]) -> None:
-            if not done.cancelled() and done.exception() is None:
-                closing = asyncio.ensure_future(io.db(_finish_cancelled, done.result()[0]))
-                _background.add(closing)
-                closing.add_done_callback(_background.discard)
-
-        admitting.add_done_callback(close_run)
+        admitted = await asyncio.shield(admitting)
+    except asyncio.CancelledError as cancelled:
+        await _finish_cancelled_admission(admitting, io, cancelled)
         raise
+    current_run_id.set(admitted[0].run_id)
+    return admitted
+
+
+async def _finish_cancelled_admission(
+    admitting: asyncio.Future[tuple[Admission, LLMError | None]], io: IO, cancelled: asyncio.CancelledError
+) -> None:
+    """The admission runs to its end in its thread anyway (a few ms): wait for it, so that its run
+    is finished as cancelled, and named, before the cancellation goes on."""
+
+    def close_run(done: asyncio.Future[tuple[Admission, LLMError | None]]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            closing = asyncio.ensure_future(io.db(_finish_cancelled, done.result()[0]))
+            _background.add(closing)
+            closing.add_done_callback(_background.discard)
+
+    try:
+        admission, _ = await asyncio.shield(admitting)
+    except asyncio.CancelledError:  # cancelled again while waiting: finish it in the background
+        admitting.add_done_callback(close_run)
+        raise cancelled from None
+    except Exception:  # noqa: BLE001 - the admission itself failed: there is no run to finish
+        raise cancelled from None
+    current_run_id.set(admission.run_id)
+    await asyncio.shield(io.db(_finish_cancelled, admission))
 
 
 # Strong references to fire-and-forget finishing tasks (the loop only keeps weak ones).

@@ -3,14 +3,16 @@
     {"type": "status", "status": "thinking" | "generating", "message": str, "progress": int}
     {"type": "chunk", "content": str}
     {"type": "complete", "run_id", "status", "text", "output", "usage", "cost", "cost_saved", "model",
-     "provider", "rule_based", "cached", "prompt_version", "latency_ms", "ttft_ms", "fallback_used"}
+     "provider", "rule_based", "cached", "prompt_version", "latency_ms", "ttft_ms", "fallback_used",
+     "repaired"}
     {"type": "error", "run_id", "code", "message", "retryable", "retry_after"}
 
 Exactly one `complete` or `error` ends a stream that is read to the end. Before the first chunk a
 failing model is retried and then replaced by the next in the chain; after text was sent a failure
 ends the stream with an `error` (the AiRun says failed), never with a silent switch of model.
 Closing the iterator or cancelling its task finishes the AiRun as cancelled, with estimated usage,
-and drops the provider connection.
+and drops the provider connection; `current_run_id.get()` then names that AiRun in the task that
+read the stream.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from llm.models import AiRun
 from llm.providers import LLMProvider
 from llm.router import Target, provider_record_failure
 from llm.runner.admission import Admission
-from llm.runner.attempts import IO, AsyncIO, chat_request, client_for, parse_json_output, with_retries
+from llm.runner.attempts import IO, AsyncIO, chat_request, client_for, parse_json_output, repair_json, with_retries
 from llm.runner.execute import admit_call, finish_shielded
 from llm.runner.finish import Outcome, cached_outcome
 from llm.runner.types import CallArgs, RunResult, build_spec
@@ -63,6 +65,7 @@ def complete_event(result: RunResult) -> Event:
         "latency_ms": result.latency_ms,
         "ttft_ms": result.ttft_ms,
         "fallback_used": result.fallback_used,
+        "repaired": result.repaired,
     }
 
 
@@ -123,9 +126,18 @@ async def _stream_target(
     if admission.output_schema is not None:
         try:
             outcome.output = parse_json_output(text, admission.output_schema)
-        except InvalidOutputError as problem:  # already shown to the user: no silent repair
-            outcome.fail(problem)
-            return
+        except InvalidOutputError as problem:
+            # The streamed text is already on screen: say so, repair once, and let the complete
+            # event (repaired: true, the corrected text and output) replace it.
+            yield status_event("generating", f"The answer is not valid JSON ({problem.message}); repairing it", 90)
+            try:
+                await repair_json(admission, target, outcome, io, problem)
+            except InvalidOutputError as still_invalid:
+                outcome.fail(still_invalid)
+                return
+            except ProviderError as error:  # text was sent: no silent switch to another model
+                outcome.fail(LLMError(f"The JSON repair failed: {error.message}", code="invalid_output"))
+                return
     outcome.status, outcome.error = AiRun.Status.SUCCEEDED, None
 
 

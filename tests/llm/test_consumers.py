@@ -130,6 +130,7 @@ async def test_cancel_mid_stream_records_a_cancelled_run_and_hangs_up(gateway: G
     run = await only_run()
     assert (run.status, run.usage_estimated) == ("cancelled", True)
     assert run.input_tokens > 0 and run.output_tokens > 0 and run.cost > 0 and run.finished_at
+    assert ended[-1]["run_id"] == run.pk  # the cancelled event names the run it finished
     await communicator.disconnect()
 
 
@@ -196,8 +197,24 @@ async def test_a_second_start_while_streaming_is_refused_as_busy(gateway: Gatewa
         pass
     assert event["code"] == "busy"
     await communicator.send_json_to({"type": "cancel"})
-    assert (await receive_until(communicator, "error"))[-1]["code"] == "cancelled"
+    cancelled = (await receive_until(communicator, "error"))[-1]
+    assert cancelled["code"] == "cancelled"
     assert await run_count() == 1
+    assert cancelled["run_id"] == (await only_run()).pk
+    await communicator.disconnect()
+
+
+async def test_a_cancel_during_admission_still_names_the_finished_run(gateway: Gateway) -> None:
+    gateway.fake.script(Fault.chunk_delay(0.2))
+    communicator = await staff_socket()
+    await communicator.send_json_to(await start_message())
+    assert (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["status"] == "thinking"
+
+    await communicator.send_json_to({"type": "cancel"})  # the runner is admitting the call
+
+    cancelled = (await receive_until(communicator, "error"))[-1]
+    run = await only_run()
+    assert (cancelled["code"], cancelled["run_id"], run.status) == ("cancelled", run.pk, "cancelled")
     await communicator.disconnect()
 
 

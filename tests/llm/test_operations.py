@@ -85,3 +85,22 @@ def test_validate_llm_config_passes_then_reports_problems(gateway: Gateway) -> N
     Provider.objects.filter(kind="local").update(enabled=False)
     with pytest.raises(SystemExit):
         call_command("validate_llm_config")
+
+
+def test_provider_status_reports_the_routers_cooldown(gateway: Gateway, free_company: Any) -> None:
+    from llm import runner
+    from llm.status import configured_provider_status
+
+    gateway.settings.OPENAI_API_KEY = "test-key"
+    gateway.settings.LLM_COOLDOWN_AFTER_FAILURES = 1
+    assert configured_provider_status()["status"] == "ok"
+    gateway.fake.always(Fault.status_500())
+
+    result = runner.run(feature="playground", context={"prompt": "Hello"}, tenant=free_company)
+
+    assert result.provider == "local"  # the failing provider was put into cooldown, local answered
+    status = configured_provider_status()
+    assert status["status"] == "degraded" and status["cooldown"] == ["openai"]
+    assert "cooldown" in str(status["detail"])
+    Provider.objects.filter(name="openai").update(unhealthy_until=timezone.now() - timedelta(seconds=1))
+    assert configured_provider_status()["status"] == "ok"  # the cooldown is over

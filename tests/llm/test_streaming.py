@@ -4,6 +4,7 @@ and cancel / disconnect finishing the run with estimated usage while the provide
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -142,3 +143,33 @@ async def test_local_streams_in_chunks(local_only: None, free_company: Any) -> N
 
     assert sum(event["type"] == "chunk" for event in events) > 2
     assert events[-1]["type"] == "complete" and events[-1]["provider"] == "local"
+
+
+CV = "Jane Roe\njane@example.com\nSenior Python developer at Acme since 2019."
+
+
+async def test_streamed_json_is_validated_and_repaired_once(gateway: Gateway, free_company: Any) -> None:
+    gateway.fake.script(Fault.reply('{"name": "Jane"'))  # the stream ends cut off: not JSON
+
+    events = [event async for event in runner.astream(feature="parse_cv", context={"cv_text": CV}, tenant=free_company)]
+
+    complete = events[-1]
+    assert complete["type"] == "complete" and complete["repaired"] is True
+    assert complete["provider"] == "openai" and complete["output"]["skills"] == []  # the repair is schema-valid
+    assert any(event["type"] == "status" and "not valid JSON" in event["message"] for event in events)
+    streamed = "".join(event["content"] for event in events if event["type"] == "chunk")
+    assert streamed == '{"name": "Jane"' and complete["text"] != streamed
+    repair = gateway.fake.requests[-1].body
+    assert len(gateway.fake.requests) == 2 and repair["messages"][-2]["content"] == streamed
+    run = await run_row(complete["run_id"])
+    assert (run.status, run.attempts) == ("succeeded", 2) and run.cost == Decimal(complete["cost"])
+
+
+async def test_streamed_json_that_stays_invalid_ends_in_a_visible_error(gateway: Gateway, free_company: Any) -> None:
+    gateway.fake.script(Fault.reply('{"name": 5}'), times=2)  # valid JSON, wrong shape, twice
+
+    events = [event async for event in runner.astream(feature="parse_cv", context={"cv_text": CV}, tenant=free_company)]
+
+    assert events[-1]["type"] == "error" and events[-1]["code"] == "invalid_output"
+    run = await run_row(events[-1]["run_id"])
+    assert run.status == "failed" and run.cost > 0 and len(gateway.fake.requests) == 2
