@@ -12,10 +12,10 @@ from recruiting.consumers.job_draft import JobDraftConsumer
 websocket_urlpatterns = [
     path("ws/heartbeat/", HeartbeatConsumer.as_asgi()),
     path("ws/llm/playground/", llm_consumers.PlaygroundConsumer.as_asgi()),
-    path("ws/interviews/<int:pk>/feedback/", InterviewFeedbackConsumer.as_asgi()),
-    path("ws/ai-panel/<str:host_type>/<int:pk>/", AiPanelConsumer.as_asgi()),
     path("ws/chat/cv/<int:cv_id>/", chat_consumers.RecruiterChatConsumer.as_asgi()),
     path("ws/chat/public/<str:token>/", chat_consumers.PublicChatConsumer.as_asgi()),
+    path("ws/interviews/<int:pk>/feedback/", InterviewFeedbackConsumer.as_asgi()),
+    path("ws/ai-panel/<str:host_type>/<int:pk>/", AiPanelConsumer.as_asgi()),
     path("ws/recruiting/jobs/draft/", JobDraftConsumer.as_asgi()),
     path("ws/recruiting/jobs/<int:job_id>/draft/", JobDraftConsumer.as_asgi()),
 ]

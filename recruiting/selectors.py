@@ -381,9 +381,9 @@ def documents_about(*, company: Company, candidate: Candidate | None = None, job
 def applicant_cvs(*, job: Job) -> list[CV]:
     """The newest CV with text of each live applicant of a job."""
     newest: dict[int, CV] = {}
-    cvs = CV.objects.filter(
-        company=job.company, candidate__applications__job=job, candidate__merged_into=None
-    ).exclude(text="")
+    cvs = CV.objects.filter(company=job.company, candidate__applications__job=job, candidate__merged_into=None).exclude(
+        text=""
+    )
     for cv in cvs.select_related("candidate").order_by("created_at", "id"):
         newest[cv.candidate_id] = cv  # type: ignore[index]
     return list(newest.values())

@@ -14,7 +14,9 @@ from llm.selectors import catalog, catalog_invalidate
 pytestmark = pytest.mark.django_db
 
 
-def test_new_prompt_file_version_is_added_once_and_becomes_the_one_in_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_prompt_file_version_is_added_once_and_becomes_the_one_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     v1 = PromptTemplate.objects.get(slug="resume_chat", version=1)
     v1.description = "edited in admin"
     v1.save()
