@@ -245,3 +245,8 @@ def test_history_turns_skip_failed_answers_and_unanswered_questions(
     assert history_turns(conversation=conversation, before_message_id=last.pk) == [
         Turn("Where did Jane study?", "At TU Munich. (Source: Education)")
     ]
+
+
+def test_the_candidate_page_links_each_cv_with_text_to_its_chat(local_only: None, tenant_a: Tenant, cv_a: CV) -> None:
+    page = _client(tenant_a).get(f"/candidates/{cv_a.candidate_id}/").content.decode()
+    assert f'href="/chat/cv/{cv_a.pk}/"' in page
