@@ -9,7 +9,8 @@ import pytest
 from llm import local, runner
 from llm.local import LocalRequest, conform_to_schema, register_handler
 from llm.models import PromptTemplate
-from llm.prompt_files import STANDARD_SCHEMA, prompt_files
+from llm.prompt_files import STANDARD_SCHEMA, prompt_files, standard_schema
+from llm.selectors import catalog_invalidate
 from llm.templating import compress_text, render_prompt
 
 FEATURES = {
@@ -94,10 +95,20 @@ def test_a_registered_handler_answers_its_feature_locally(local_only: None, monk
 
 @pytest.mark.django_db
 def test_a_feature_without_handler_gets_a_schema_shaped_extract(local_only: None) -> None:
+    # A feature added in admin only: no app registered a local handler for it.
+    PromptTemplate.objects.create(
+        slug="summarize_team",
+        version=1,
+        label="production",
+        system_template="Summarise the team.",
+        user_template="<team>${name}: ${description}</team>",
+        output_schema=standard_schema({"technologies": {"type": "array", "items": {"type": "string"}}}),
+    )
+    catalog_invalidate()
     result = runner.run(
-        feature="generate_department_profile",
+        feature="summarize_team",
         context={"name": "Platform", "description": "Platform builds Kubernetes tooling. It runs Terraform."},
     )
 
-    assert set(result.output) >= {*STANDARD_SCHEMA["required"], "technologies", "job_templates"}
+    assert set(result.output) >= {*STANDARD_SCHEMA["required"], "technologies"}
     assert "Kubernetes" in result.output["content"]
