@@ -73,33 +73,50 @@ def seed(users: int) -> tuple[int, list[str]]:
     return cv.pk, cookies
 
 
-class RssSampler:
-    """Peak resident memory of a process (and its children), sampled every 50 ms."""
+class ProcessSampler:
+    """Peak resident memory of a process (and its children), sampled every 50 ms, and its CPU time:
+    in total and the busiest 1 s window (1.0 = one core saturated; daphne is one Python thread
+    for the event loop plus the sync_to_async executors)."""
 
     def __init__(self, pid: int) -> None:
         import psutil
 
         self.process = psutil.Process(pid)
         self.peak = 0
+        self.cpu_seconds = 0.0
+        self.peak_cpu_cores = 0.0
+        self._cpu_start = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _rss(self) -> int:
         return self.process.memory_info().rss + sum(child.memory_info().rss for child in self.process.children())
 
+    def _cpu(self) -> float:
+        times = self.process.cpu_times()
+        return float(times.user + times.system)
+
     def _run(self) -> None:
+        window_cpu, window_start = self._cpu(), time.perf_counter()
         while not self._stop.is_set():
             self.peak = max(self.peak, self._rss())
+            now = time.perf_counter()
+            if now - window_start >= 1.0:
+                cpu = self._cpu()
+                self.peak_cpu_cores = max(self.peak_cpu_cores, (cpu - window_cpu) / (now - window_start))
+                window_cpu, window_start = cpu, now
             self._stop.wait(0.05)
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> ProcessSampler:
         self.peak = self._rss()
+        self._cpu_start = self._cpu()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.cpu_seconds = self._cpu() - self._cpu_start
 
 
 async def one_socket(
@@ -122,8 +139,13 @@ async def one_socket(
         await socket.send(json.dumps({"type": "start", "question": question, "conversation": "", "action": "ask"}))
         chunks: list[str] = []
         first: float | None = None
+        # When each event before the first chunk arrived (ms after sending): where the wait goes.
+        marks: dict[str, float] = {}
         while True:
             event = json.loads(await asyncio.wait_for(socket.recv(), timeout=SOCKET_TIMEOUT))
+            mark = event.get("status") or event["type"]
+            if first is None and mark not in marks:
+                marks[mark] = (time.perf_counter() - sent) * 1000
             if event["type"] == "chunk":
                 first = first if first is not None else time.perf_counter()
                 chunks.append(event["content"])
@@ -134,6 +156,7 @@ async def one_socket(
                     "text": event.get("text", ""),
                     "chunks": chunks,
                     "ttft_ms": (first - sent) * 1000 if first is not None else None,
+                    "marks": marks,
                 }
 
 
@@ -183,6 +206,27 @@ async def raw_round(base_url: str, n: int) -> list[float]:
         await client.close()
 
 
+# The socket's events before the first chunk, in order: the chat stores the question and answer and
+# fits the prompt (conversation), the runner starts (thinking), admits the call (generating), and
+# the provider streams (chunk).
+PHASES = (
+    ("store_and_prompt", None, "conversation"),
+    ("runner_start", "conversation", "thinking"),
+    ("admission", "thinking", "generating"),
+    ("provider_first_chunk", "generating", "chunk"),
+)
+
+
+def phase_medians(marks: list[dict[str, float]]) -> dict[str, float]:
+    """Median ms of each phase between consecutive events (time from sending for the first)."""
+    medians = {}
+    for name, since, until in PHASES:
+        spans = [m[until] - (m[since] if since else 0.0) for m in marks if until in m and (since is None or since in m)]
+        if spans:
+            medians[name] = round(statistics.median(spans), 2)
+    return medians
+
+
 def expected_chunks(text: str) -> int:
     from tests.fakes.openai_server import split_for_stream
 
@@ -193,7 +237,7 @@ def measure(n: int, *, ws_url: str, base_url: str, cookies: list[str], daphne_pi
     from llm.models import AiRun
 
     runs_before = AiRun.objects.filter(feature="resume_chat").count()
-    with RssSampler(daphne_pid) as rss:
+    with ProcessSampler(daphne_pid) as daphne:
         began = time.perf_counter()
         results = asyncio.run(chat_round(ws_url, cookies[:n], f"N={n}"))
         wall = time.perf_counter() - began
@@ -204,6 +248,7 @@ def measure(n: int, *, ws_url: str, base_url: str, cookies: list[str], daphne_pi
     mismatched = sum(1 for r in completed if "".join(r["chunks"]) != r["text"])
     chat_ttft = [r["ttft_ms"] for r in completed if r["ttft_ms"] is not None]
     raw_ttft = asyncio.run(raw_round(base_url, n))
+    phases = phase_medians([r.get("marks", {}) for r in completed])
     errors: dict[str, int] = {}
     for r in results:
         if r["ended"] != "complete":
@@ -214,7 +259,10 @@ def measure(n: int, *, ws_url: str, base_url: str, cookies: list[str], daphne_pi
         f"n{n}_ttft_added_p50_ms": round(statistics.median(chat_ttft) - statistics.median(raw_ttft), 2)
         if chat_ttft
         else float("nan"),
-        f"n{n}_peak_rss_mb": round(rss.peak / 2**20, 1),
+        f"n{n}_peak_rss_mb": round(daphne.peak / 2**20, 1),
+        f"n{n}_daphne_cpu_s": round(daphne.cpu_seconds, 2),
+        f"n{n}_daphne_cpu_cores_avg": round(daphne.cpu_seconds / wall, 2),
+        f"n{n}_daphne_cpu_cores_peak_1s": round(daphne.peak_cpu_cores, 2),
         f"n{n}_completed": len(completed),
         f"n{n}_failed": n - len(completed),
         f"n{n}_text_mismatches": mismatched,
@@ -222,7 +270,7 @@ def measure(n: int, *, ws_url: str, base_url: str, cookies: list[str], daphne_pi
         f"n{n}_chat_ttft_p99_ms": round(percentile(chat_ttft, 0.99), 2) if chat_ttft else float("nan"),
         f"n{n}_raw_ttft_p50_ms": round(statistics.median(raw_ttft), 2),
         f"n{n}_wall_s": round(wall, 2),
-    } | ({f"n{n}_errors": errors} if errors else {})
+    } | {f"n{n}_{name}_p50_ms": value for name, value in phases.items()} | ({f"n{n}_errors": errors} if errors else {})
 
 
 def main() -> None:
@@ -267,6 +315,8 @@ def main() -> None:
             f"  N={n:4}  completed {figures[f'n{n}_completed']:4}  lost chunks {figures[f'n{n}_lost_chunks']:4}"
             f"  AiRuns {figures[f'n{n}_runs']:4}  TTFT added p50 {figures[f'n{n}_ttft_added_p50_ms']:8.1f} ms"
             f"  peak RSS {figures[f'n{n}_peak_rss_mb']:6.1f} MB  wall {figures[f'n{n}_wall_s']:.1f} s"
+            f"  daphne CPU {figures[f'n{n}_daphne_cpu_cores_avg']:.2f} cores avg"
+            f" ({figures[f'n{n}_daphne_cpu_cores_peak_1s']:.2f} peak 1 s)"
         )
 
 
