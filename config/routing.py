@@ -8,6 +8,7 @@ from recruiting.consumers.ai_panel import AiPanelConsumer
 from recruiting.consumers.heartbeat import HeartbeatConsumer
 from recruiting.consumers.interview_feedback import InterviewFeedbackConsumer
 from recruiting.consumers.job_draft import JobDraftConsumer
+from recruiting.consumers.match_explanation import MatchExplanationConsumer
 
 websocket_urlpatterns = [
     path("ws/heartbeat/", HeartbeatConsumer.as_asgi()),
@@ -18,4 +19,5 @@ websocket_urlpatterns = [
     path("ws/ai-panel/<str:host_type>/<int:pk>/", AiPanelConsumer.as_asgi()),
     path("ws/recruiting/jobs/draft/", JobDraftConsumer.as_asgi()),
     path("ws/recruiting/jobs/<int:job_id>/draft/", JobDraftConsumer.as_asgi()),
+    path("ws/recruiting/jobs/<int:job_id>/ranking/<int:candidate_id>/explain/", MatchExplanationConsumer.as_asgi()),
 ]

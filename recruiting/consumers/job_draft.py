@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
-from llm.consumers import Event, StreamCall, StreamingConsumer
+from llm.consumers import Event, StreamCall
 from recruiting import selectors
+from recruiting.consumers.streamed_fields import StreamedFieldsConsumer
 from recruiting.drafting.job_posting import FEATURE, form_values, job_draft_context
-from recruiting.drafting.partial_json import MemberStream
 from recruiting.forms import JobDraftForm, JobForm
 from recruiting.models import Company, Job
 
@@ -26,30 +25,24 @@ FIELD_TEMPLATE = "recruiting/partials/form_field.html"
 RESULT_TEMPLATE = "recruiting/job_form.html#draft_result"
 
 
-class JobDraftConsumer(StreamingConsumer):
-    output_mode = "htmx"
+def form_field_html(form: Any, name: str) -> str:
+    """One form field as an out-of-band swap of its `#field-<name>` wrapper."""
+    return render_to_string(FIELD_TEMPLATE, {"field": form[name], "oob": True})
+
+
+class JobDraftConsumer(StreamedFieldsConsumer):
     fragment_prefix = "draft"
 
-    company: Company | None = None
     job: Job | None = None
 
-    async def authorize(self) -> bool:
-        self.company = await database_sync_to_async(selectors.company_for_user)(user=self.user)
-        if self.company is None:
-            return False
+    def authorize_objects(self, company: Company) -> bool:
         job_id = self.scope["url_route"]["kwargs"].get("job_id")
         if job_id is None:
             return True
-        self.job = await database_sync_to_async(selectors.job_list(company=self.company).filter(pk=job_id).first)()
+        self.job = selectors.job_list(company=company).filter(pk=job_id).first()
         return self.job is not None
 
-    async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
-        call = await database_sync_to_async(self._validated_call)(message)
-        self.members = MemberStream()
-        self.filled: dict[str, Any] = {}
-        return call
-
-    def _validated_call(self, message: dict[str, Any]) -> StreamCall:
+    def prepare_call(self, message: dict[str, Any]) -> StreamCall:
         assert self.company is not None  # authorize() refused the socket otherwise
         # The start message carries the whole job form; the draft reads its own fields from it.
         form = JobDraftForm(data={**message, "notes": message.get("draft_notes", "")}, company=self.company)
@@ -63,21 +56,11 @@ class JobDraftConsumer(StreamingConsumer):
             subject=self.job,  # a new job's run is linked to it when the job is saved
         )
 
-    async def send_event(self, event: Event) -> None:
-        await super().send_event(event)  # the raw text still goes to #draft-output
-        if event["type"] == "chunk":
-            await self._fill(form_values(dict(self.members.feed(event["content"]))))
-        elif event["type"] == "complete":
-            validated = form_values(event.get("output") or {})
-            await self._fill({name: value for name, value in validated.items() if self.filled.get(name) != value})
-            if self.mode == "htmx":
-                await self.send(text_data=render_to_string(RESULT_TEMPLATE, {"event": event}))
+    def field_values(self, members: dict[str, Any]) -> dict[str, Any]:
+        return form_values(members)
 
-    async def _fill(self, values: dict[str, Any]) -> None:
-        for name, value in values.items():
-            self.filled[name] = value
-            if self.mode == "json":
-                await self.send_json({"type": "field", "name": name, "value": value})
-                continue
-            form = JobForm(initial={name: value}, company=self.company)
-            await self.send(text_data=render_to_string(FIELD_TEMPLATE, {"field": form[name], "oob": True}))
+    def field_html(self, name: str, value: Any) -> str:
+        return form_field_html(JobForm(initial={name: value}, company=self.company), name)
+
+    def result_html(self, event: Event) -> str:
+        return render_to_string(RESULT_TEMPLATE, {"event": event})

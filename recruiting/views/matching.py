@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from recruiting import selectors, services
 from recruiting.decorators import company_member_required
 from recruiting.http import TenantRequest
-
-ANONYMIZED_REVIEW_SESSION_KEY = "anonymized_review"
+from recruiting.matching import candidate_label
+from recruiting.matching.inputs import keyword_match_for
+from recruiting.models import MatchAssessment
+from recruiting.services.matching import ANONYMIZED_REVIEW_SESSION_KEY, anonymized_review_on
 
 
 def _anonymized_review(request: TenantRequest) -> bool:
     """The recruiter's "anonymized review" switch: `?anonymized=1|0` sets it for the session."""
     if "anonymized" in request.GET:
         request.session[ANONYMIZED_REVIEW_SESSION_KEY] = request.GET["anonymized"] == "1"
-    return bool(request.session.get(ANONYMIZED_REVIEW_SESSION_KEY, False))
+    return anonymized_review_on(request.session)
 
 
 @company_member_required
@@ -38,41 +40,23 @@ def job_ranking_assess_top(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect("recruiting:job_ranking", pk=job.pk)
 
 
+@require_GET
 @company_member_required
 def match_explanation(request: TenantRequest, pk: int, candidate_id: int) -> HttpResponse:
-    """The explanation panel (GET: cached assessments; POST `feature`: run one now)."""
-    from llm import runner
-    from recruiting.matching import candidate_label
-    from recruiting.matching.inputs import keyword_match_for
-    from recruiting.models import MatchAssessment
-    from recruiting.services.matching import NoParsedCV
-
+    """The explanation panel: cached assessments; its buttons stream a new one over the panel's
+    socket (recruiting/consumers/match_explanation.py), which stores it."""
     company = request.company
     job = get_object_or_404(selectors.job_list(company=company), pk=pk)
     candidate = get_object_or_404(selectors.candidate_list(company=company), pk=candidate_id)
     anonymized = _anonymized_review(request)
-    error = ""
-    if request.method == "POST":
-        feature = request.POST.get("feature", MatchAssessment.Feature.MATCH_CANDIDATE)
-        if feature not in MatchAssessment.Feature.values:
-            return HttpResponseBadRequest("Unknown feature.")
-        try:
-            services.match_assessment_run(
-                job=job, candidate=candidate, feature=feature, anonymized=anonymized, user=request.user
-            )
-        except NoParsedCV:
-            error = "This candidate has no parsed CV yet."
-        except runner.RunError as exc:
-            error = f"The assessment could not run ({exc.code}). Try again later."
     cv = selectors.candidate_latest_cv(candidate=candidate)
+    stored = selectors.match_assessments_for(job=job, candidate=candidate, anonymized=anonymized)
     context = {
         "job": job,
         "candidate": candidate,
         "display_name": candidate_label(candidate.pk) if anonymized else str(candidate),
         "anonymized": anonymized,
         "keyword": keyword_match_for(job=job, cv=cv) if cv else None,
-        "assessments": selectors.match_assessments_for(job=job, candidate=candidate, anonymized=anonymized),
-        "features": MatchAssessment.Feature.choices,
-        "error": error,
+        "assessments": [(feature, label, stored.get(feature)) for feature, label in MatchAssessment.Feature.choices],
     }
     return render(request, "recruiting/match_explanation.html", context)

@@ -82,9 +82,8 @@ def runs_about(candidate: Candidate, feature: str) -> list[AiRun]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("feature", ["match_candidate", "recruiter_lens"])
-def test_local_provider_assessment_one_run_and_escaped_page(
-    feature: str, recruiter: Client, tenant_a: Tenant, local_only: None, django_capture_on_commit_callbacks: Any
+def test_explanation_panel_shows_the_stored_assessment_escaped_and_offers_the_socket(
+    recruiter: Client, tenant_a: Tenant, local_only: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     job = make_job(tenant_a)
     candidate = make_candidate(
@@ -93,55 +92,19 @@ def test_local_provider_assessment_one_run_and_escaped_page(
         name="Maria Lopez",
         extra=f"- Ran the payment stack on AWS {SCRIPT}",
     )
+    services.match_assessment_run(job=job, candidate=candidate)
     url = reverse("recruiting:match_explanation", args=[job.pk, candidate.pk])
 
-    page = recruiter.post(url, {"feature": feature}, HTTP_HX_REQUEST="true").content.decode()
+    page = recruiter.get(url, HTTP_HX_REQUEST="true").content.decode()
 
-    runs = runs_about(candidate, feature)
-    assert len(runs) == 1 and runs[0].status == "succeeded" and runs[0].tenant_id == tenant_a.company.pk
-    assessment = MatchAssessment.objects.get(job=job, candidate=candidate, feature=feature)
-    assert assessment.rule_based and assessment.run_id == runs[0].pk
-    assert set(assessment.output) >= {"title", "summary", "content", "bullets", "warnings", "keywords_added"}
-    assert assessment.output["score"] == assessment.llm_score and assessment.llm_score >= 60
+    assert f'ws-connect="/ws/recruiting/jobs/{job.pk}/ranking/{candidate.pk}/explain/"' in page
     assert "rule-based" in page and "Missing must-have skills: Terraform" in page
     assert "billing API in Django backed by Postgres" in page  # reasons quote the CV
     assert SCRIPT not in page and "on AWS &lt;script&gt;alert" in page  # quoted from the CV, as text
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("feature", ["match_candidate", "recruiter_lens"])
-def test_gateway_assessment_one_run_and_model_output_escaped(
-    feature: str, recruiter: Client, tenant_a: Tenant, gateway: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    job = make_job(tenant_a)
-    candidate = make_candidate(tenant_a, django_capture_on_commit_callbacks, name="Maria Lopez")
-    reply = {
-        "title": "Fit",
-        "summary": f"Strong backend profile {SCRIPT}",
-        "content": "",
-        "bullets": ['"Built a billing API in Django backed by Postgres"'],
-        "warnings": ["No Terraform"],
-        "keywords_added": ["Terraform"],
-        "next_actions": ["Ask about Terraform"],
-        "score": 77,
-        "strengths": [],
-        "gaps": [],
-    }
-    gateway.fake.always(Fault.reply(json.dumps(reply)))
-
-    page = recruiter.post(
-        reverse("recruiting:match_explanation", args=[job.pk, candidate.pk]), {"feature": feature}
-    ).content.decode()
-
-    runs = runs_about(candidate, feature)
-    assert len(runs) == 1 and runs[0].provider == "openai" and runs[0].status == "succeeded"
-    assessment = MatchAssessment.objects.get(job=job, candidate=candidate, feature=feature)
-    assert assessment.llm_score == 77 and not assessment.rule_based
-    assert assessment.combined_score == round(0.35 * assessment.keyword_score + 0.65 * 77)
-    assert SCRIPT not in page and "Strong backend profile &lt;script&gt;" in page
-    assert "rule-based" not in page
-    prompt = gateway.fake.requests[-1].body["messages"][-1]["content"]
-    assert "<cv>" in prompt and "Built a billing API" in prompt and "Title: Senior Backend Engineer" in prompt
+    assert "Re-run match score" in page and "Run recruiter lens" in page
+    # Assessments run over the socket (tests/recruiting/test_streamed_match.py), not by POST.
+    assert recruiter.post(url, {"feature": "match_candidate"}).status_code == 405
+    assert len(runs_about(candidate, "match_candidate")) == 1
 
 
 @pytest.mark.django_db
@@ -220,7 +183,8 @@ def test_anonymized_review_hides_identity_from_page_and_prompt(
     ranking = recruiter.get(reverse("recruiting:job_ranking", args=[job.pk]), {"anonymized": "1"}).content.decode()
     url = reverse("recruiting:match_explanation", args=[job.pk, candidate.pk])
 
-    panel = recruiter.post(url, {"feature": "match_candidate"}).content.decode()
+    panel = recruiter.get(url).content.decode()
+    services.match_assessment_run(job=job, candidate=candidate, anonymized=True)  # as the Celery task runs it
 
     prompt = gateway.fake.requests[-1].body["messages"][-1]["content"]
     for page in (ranking, panel, prompt):
@@ -245,7 +209,7 @@ def test_other_companies_get_404(
     explanation = reverse("recruiting:match_explanation", args=[job.pk, candidate.pk])
     assert outsider.get(reverse("recruiting:job_ranking", args=[job.pk])).status_code == 404
     assert outsider.get(explanation).status_code == 404
-    assert outsider.post(explanation, {"feature": "match_candidate"}).status_code == 404
+    assert outsider.post(explanation, {"feature": "match_candidate"}).status_code in (404, 405)
     assert outsider.post(reverse("recruiting:job_ranking_assess_top", args=[job.pk])).status_code == 404
     assert AiRun.objects.filter(feature="match_candidate").count() == 0
 
