@@ -13,11 +13,14 @@ answer, the stored answer once it ends. JSON mode gets the gateway's protocol pl
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.loader import render_to_string
 
 from chat import limits, selectors, services
@@ -43,6 +46,22 @@ PUBLIC_REFUSALS = {
 }
 
 
+T = TypeVar("T")
+
+
+async def in_db_thread(function: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run the chat's database work off the event loop, one hop per step.
+
+    SQLite has one writer, so its work stays on Django's one sync thread, as the runner's does, and
+    that thread keeps its connection (`database_sync_to_async` would close and reopen it on every
+    hop: CONN_MAX_AGE is 0 for SQLite). Other databases take writers in parallel: the work runs in
+    the default thread pool, one connection per thread, so sockets do not queue behind one thread.
+    """
+    if connection.vendor == "sqlite":
+        return await sync_to_async(function)(**kwargs)
+    return await database_sync_to_async(function, thread_sensitive=False)(**kwargs)
+
+
 def answer_dom_id(message_id: int) -> str:
     return f"chat-msg-{message_id}"
 
@@ -56,6 +75,35 @@ def friendly_error(event: Event, refusals: dict[str, str]) -> Event:
     if code in refusals:
         return {**event, "message": refusals[code]}
     return event
+
+
+def recruiter_cv(*, user: Any, cv_id: int) -> tuple[Any, ChatCV] | None:
+    """(company, CV) when `user` is an active member of the company that owns `cv_id`, else None."""
+    company = company_for_user(user=user)
+    if company is None or not user.is_active:
+        return None
+    cv = cv_for_chat(company=company, cv_id=cv_id)
+    return None if cv is None else (company, cv)
+
+
+def public_link_cv(*, token: str, session: Any) -> tuple[PublicChatLink, ChatCV, str] | None:
+    """(link, CV, visitor key) for an active link's socket opened from its page, else None."""
+    link = selectors.public_link_active(token=token)
+    visitor = str(session.get(VISITOR_SESSION_KEY, "")) if session else ""
+    cv = cv_for_chat(company=link.company_id, cv_id=link.cv_id) if link else None
+    if link is None or cv is None or not visitor:
+        return None
+    return link, cv, visitor
+
+
+def public_message_admit_and_reserve(*, link_id: int, client_ip: str) -> tuple[limits.Refusal | None, bool]:
+    """The visitor's per-IP and per-link limits, then the link's spend hold: (refusal, held)."""
+    refusal = limits.public_message_admit(link_id=link_id, client_ip=client_ip)
+    if refusal is not None:
+        return refusal, False
+    if not services.public_link_spend_reserve(link_id=link_id):
+        return limits.Refusal("budget_exceeded", PUBLIC_REFUSALS["budget_exceeded"]), False
+    return None, True
 
 
 class CVChatConsumer(StreamingConsumer):
@@ -72,10 +120,12 @@ class CVChatConsumer(StreamingConsumer):
 
     # --- hooks of the two sockets -----------------------------------------------------------
 
-    async def find_conversation(self, conversation_id: Any) -> Conversation | None:
+    # find_conversation and prepare are sync: build_call runs both in one database hop.
+
+    def find_conversation(self, conversation_id: str) -> Conversation | None:
         raise NotImplementedError
 
-    async def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
+    def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
         raise NotImplementedError
 
     async def refuse(self, message: dict[str, Any]) -> limits.Refusal | None:
@@ -110,17 +160,21 @@ class CVChatConsumer(StreamingConsumer):
     async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
         regenerate = message.get("action") == "regenerate"
         question = str(message.get("question") or "").strip()
-        conversation = None
-        if str(message.get("conversation") or "").strip():
-            conversation = await self.find_conversation(message.get("conversation"))
-            if conversation is None:
-                raise ValidationError("This conversation does not exist or is not yours.")
+        conversation_id = str(message.get("conversation") or "").strip()
+
+        def find_and_prepare() -> PreparedAnswer:
+            conversation = None
+            if conversation_id:
+                conversation = self.find_conversation(conversation_id)
+                if conversation is None:
+                    raise ValidationError("This conversation does not exist or is not yours.")
+            try:
+                return self.prepare(conversation, question, regenerate)
+            except NothingToRegenerate as problem:
+                raise ValidationError(str(problem)) from None
+
         self.answer_ended = False
-        try:
-            self.current = await self.prepare(conversation, question, regenerate)
-        except NothingToRegenerate as problem:
-            raise ValidationError(str(problem)) from None
-        prepared = self.current
+        self.current = prepared = await in_db_thread(find_and_prepare)
         if self.mode == "json":
             await self.send_json(
                 {
@@ -163,8 +217,9 @@ class CVChatConsumer(StreamingConsumer):
         message = ""
         if final is not None and final.get("type") == "error":
             message = friendly_error(final, self.refusals)["message"]
-        answer = await database_sync_to_async(services.answer_finish)(
-            answer_id=prepared.answer.pk,
+        answer = await in_db_thread(
+            services.answer_finish,
+            answer=prepared.answer,
             ended=outcome.status,
             text=outcome.text,
             final_event=final,
@@ -196,23 +251,18 @@ class RecruiterChatConsumer(CVChatConsumer):
     """`/ws/chat/cv/<cv_id>/`: a member of the CV's company, about that CV, in their own conversations."""
 
     async def authorize(self) -> bool:
-        company = await database_sync_to_async(company_for_user)(user=self.user)
-        if company is None or not self.user.is_active:
-            return False
-        cv = await database_sync_to_async(cv_for_chat)(company=company, cv_id=int(self.url_kwarg("cv_id")))
-        if cv is None:
-            return False  # another company's CV, or none: closed 4403 before any call
-        self.tenant, self.cv = company, cv
+        found = await in_db_thread(recruiter_cv, user=self.user, cv_id=int(self.url_kwarg("cv_id")))
+        if found is None:
+            return False  # no company, an inactive user, another company's CV or none: 4403 before any call
+        self.tenant, self.cv = found
         return True
 
-    async def find_conversation(self, conversation_id: Any) -> Conversation | None:
-        conversation = await database_sync_to_async(selectors.conversation_get)(
-            company=self.tenant, user=self.user, conversation_id=conversation_id
-        )
+    def find_conversation(self, conversation_id: str) -> Conversation | None:
+        conversation = selectors.conversation_get(company=self.tenant, user=self.user, conversation_id=conversation_id)
         return conversation if conversation is not None and conversation.cv_id == self.cv.cv_id else None
 
-    async def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
-        return await database_sync_to_async(services.answer_prepare)(
+    def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
+        return services.answer_prepare(
             cv=self.cv,
             plan=self.tenant.plan,
             conversation=conversation,
@@ -232,14 +282,13 @@ class PublicChatConsumer(CVChatConsumer):
     spend_held = False
 
     async def connect(self) -> None:
-        link = await database_sync_to_async(selectors.public_link_active)(token=self.url_kwarg("token"))
         session = self.scope.get("session")
-        visitor = await database_sync_to_async(lambda: session.get(VISITOR_SESSION_KEY, ""))() if session else ""
-        cv = await database_sync_to_async(cv_for_chat)(company=link.company_id, cv_id=link.cv_id) if link else None
-        if link is None or cv is None or not visitor:
+        found = await in_db_thread(public_link_cv, token=self.url_kwarg("token"), session=session)
+        if found is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.link, self.cv, self.tenant, self.visitor_key = link, cv, link.company, str(visitor)
+        self.link, self.cv, self.visitor_key = found
+        self.tenant = self.link.company
         self.mode = self._requested_mode()
         await self.accept()
         if self.mode == "htmx":
@@ -259,13 +308,9 @@ class PublicChatConsumer(CVChatConsumer):
     async def refuse(self, message: dict[str, Any]) -> limits.Refusal | None:
         refusal = await super().refuse(message)
         if refusal is None:
-            refusal = await database_sync_to_async(limits.public_message_admit)(
-                link_id=self.link.pk, client_ip=self.client_ip()
+            refusal, self.spend_held = await in_db_thread(
+                public_message_admit_and_reserve, link_id=self.link.pk, client_ip=self.client_ip()
             )
-        if refusal is None:
-            self.spend_held = await database_sync_to_async(services.public_link_spend_reserve)(link_id=self.link.pk)
-            if not self.spend_held:
-                refusal = limits.Refusal("budget_exceeded", PUBLIC_REFUSALS["budget_exceeded"])
         return refusal
 
     async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
@@ -275,13 +320,13 @@ class PublicChatConsumer(CVChatConsumer):
             await self.release_spend(None)
             raise
 
-    async def find_conversation(self, conversation_id: Any) -> Conversation | None:
-        return await database_sync_to_async(selectors.visitor_conversation_get)(
+    def find_conversation(self, conversation_id: str) -> Conversation | None:
+        return selectors.visitor_conversation_get(
             link=self.link, visitor_key=self.visitor_key, conversation_id=conversation_id
         )
 
-    async def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
-        return await database_sync_to_async(services.answer_prepare)(
+    def prepare(self, conversation: Conversation | None, question: str, regenerate: bool) -> PreparedAnswer:
+        return services.answer_prepare(
             cv=self.cv,
             plan=self.link.company.plan,
             conversation=conversation,
@@ -301,4 +346,4 @@ class PublicChatConsumer(CVChatConsumer):
     async def release_spend(self, actual: Decimal | None) -> None:
         if self.spend_held:
             self.spend_held = False
-            await database_sync_to_async(services.public_link_spend_settle)(link_id=self.link.pk, actual=actual)
+            await in_db_thread(services.public_link_spend_settle, link_id=self.link.pk, actual=actual)

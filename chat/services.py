@@ -103,15 +103,16 @@ def answer_prepare(
 
 def answer_finish(
     *,
-    answer_id: int,
+    answer: Message,
     ended: str,
     text: str,
     final_event: dict[str, Any] | None,
     headings: list[str],
     error_message: str = "",
 ) -> Message:
-    """Keep what the stream produced, however it ended: complete, error, cancelled (the user
-    pressed Stop) or disconnected (the socket dropped); partial text is kept in every case."""
+    """Keep what the stream produced in the `answer` placeholder, however it ended: complete,
+    error, cancelled (the user pressed Stop) or disconnected (the socket dropped); partial text is
+    kept in every case."""
     status = {
         "complete": Message.Status.COMPLETE,
         "cancelled": Message.Status.STOPPED,
@@ -138,8 +139,11 @@ def answer_finish(
     if status in (Message.Status.STOPPED, Message.Status.INTERRUPTED) and text:
         # The runner records the stopped run with estimated usage; the message shows an estimate too.
         fields.update(output_tokens=count_text(text, fields["model"] or "gpt-4o-mini"), tokens_estimated=True)
-    Message.objects.filter(pk=answer_id).update(**fields)
-    return Message.objects.get(pk=answer_id)
+    Message.objects.filter(pk=answer.pk).update(**fields)
+    # The placeholder plus the fields just written is the stored row: no need to read it back.
+    for name, value in fields.items():
+        setattr(answer, name, value)
+    return answer
 
 
 @transaction.atomic
