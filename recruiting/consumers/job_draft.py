@@ -16,18 +16,12 @@ from django.template.loader import render_to_string
 
 from llm.consumers import Event, StreamCall
 from recruiting import selectors
-from recruiting.consumers.streamed_fields import StreamedFieldsConsumer
+from recruiting.consumers.streamed_fields import StreamedFieldsConsumer, form_field_html
 from recruiting.drafting.job_posting import FEATURE, form_values, job_draft_context
 from recruiting.forms import JobDraftForm, JobForm
 from recruiting.models import Company, Job
 
-FIELD_TEMPLATE = "recruiting/partials/form_field.html"
 RESULT_TEMPLATE = "recruiting/job_form.html#draft_result"
-
-
-def form_field_html(form: Any, name: str) -> str:
-    """One form field as an out-of-band swap of its `#field-<name>` wrapper."""
-    return render_to_string(FIELD_TEMPLATE, {"field": form[name], "oob": True})
 
 
 class JobDraftConsumer(StreamedFieldsConsumer):

@@ -13,11 +13,19 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.template.loader import render_to_string
 
 from llm.consumers import Event, StreamCall, StreamingConsumer
 from recruiting import selectors
 from recruiting.drafting.partial_json import MemberStream
 from recruiting.models import Company
+
+FIELD_TEMPLATE = "recruiting/partials/form_field.html"
+
+
+def form_field_html(form: Any, name: str) -> str:
+    """One form field as an out-of-band swap of its `#field-<name>` wrapper (autoescaped)."""
+    return render_to_string(FIELD_TEMPLATE, {"field": form[name], "oob": True})
 
 
 class StreamedFieldsConsumer(StreamingConsumer):

@@ -7,13 +7,14 @@ nothing is saved until `company_profile_save` / `department_update` run on the r
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 
 from llm import runner
-from recruiting.drafting.company_info import FEATURE as COMPANY_FEATURE
 from recruiting.drafting.department_profile import FEATURE as DEPARTMENT_FEATURE
 from recruiting.drafting.department_profile import department_profile_context
 from recruiting.drafting.html_text import MAX_TEXT_CHARS, html_to_text, looks_like_html
@@ -54,11 +55,42 @@ def company_site_text(*, text: str = "", html: bytes | None = None, url: str = "
     return text.strip()[:MAX_TEXT_CHARS], source_url
 
 
-def company_profile_extract(*, company: Company, user: Any, site_text: str) -> AiDraft:
-    result = runner.run(
-        feature=COMPANY_FEATURE, context={"site_text": site_text}, tenant=company, user=user, subject=company
-    )
-    return _draft(result)
+# A read source waits this long for its extraction socket.
+COMPANY_SOURCE_TTL_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class CompanySource:
+    """Site text read from a source, waiting to be streamed through extract_company_info."""
+
+    site_text: str
+    source_url: str
+
+
+def _company_source_key(token: str) -> str:
+    return f"recruiting:company-source:{token}"
+
+
+def company_source_store(*, company: Company, user: Any, site_text: str, source_url: str) -> str:
+    """Keeps the read text server-side (uploads cannot go over the socket) under an unguessable
+    id bound to the company and the user; the extraction socket opens with that id."""
+    token = secrets.token_urlsafe(24)
+    entry = {"company_id": company.pk, "user_id": user.pk, "site_text": site_text, "source_url": source_url}
+    cache.set(_company_source_key(token), entry, COMPANY_SOURCE_TTL_SECONDS)
+    return token
+
+
+def company_source_load(*, token: str, company: Company, user: Any) -> CompanySource | None:
+    """The stored source if `token` belongs to this company and user; None otherwise."""
+    entry = cache.get(_company_source_key(token))
+    if not entry or entry["company_id"] != company.pk or entry["user_id"] != user.pk:
+        return None
+    return CompanySource(site_text=entry["site_text"], source_url=entry["source_url"])
+
+
+def company_source_discard(*, token: str) -> None:
+    """Spends the id once its extraction completed."""
+    cache.delete(_company_source_key(token))
 
 
 @transaction.atomic

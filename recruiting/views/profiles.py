@@ -3,8 +3,6 @@ recruiter confirms it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,11 +14,7 @@ from recruiting.decorators import company_member_required
 from recruiting.drafting.safe_fetch import FetchRefused
 from recruiting.forms import CompanyProfileForm, CompanySourceForm, DepartmentForm
 from recruiting.http import TenantRequest
-from recruiting.models import Company
 from recruiting.services import profiles as profile_services
-
-# Extracted members shown in the review form (the rest of the answer is the standard shape).
-REVIEWED_FIELDS = ("name", "industry", "size", "mission", "values", "locations", "technologies")
 
 # --- company profile ----------------------------------------------------------------------------
 
@@ -45,18 +39,18 @@ def company_profile(request: TenantRequest) -> HttpResponse:
             request, "Company profile saved." + (f" {len(created)} departments created." if created else "")
         )
         return redirect("recruiting:company_profile")
-    context = {"company": company, "source_form": CompanySourceForm(), "form": form, "draft": None}
+    context = {"company": company, "source_form": CompanySourceForm(), "form": form, "source_token": ""}
     return render(request, "recruiting/company_profile.html", context)
 
 
 @require_POST
 @company_member_required
 def company_profile_extract(request: TenantRequest) -> HttpResponse:
-    """Reads the source, asks extract_company_info, and shows the answer in the review form."""
+    """Reads the source to text and keeps it for the extraction socket, which streams the answer
+    into the review form (recruiting/consumers/company_profile.py)."""
     company = request.company
     source_form = CompanySourceForm(request.POST, request.FILES)
-    draft = None
-    form = CompanyProfileForm(instance=company)
+    source_token = ""
     if source_form.is_valid():
         upload = source_form.cleaned_data["page"]
         try:
@@ -68,27 +62,19 @@ def company_profile_extract(request: TenantRequest) -> HttpResponse:
             if not site_text:
                 source_form.add_error(None, "No readable text was found in that source.")
             else:
-                draft = profile_services.company_profile_extract(
-                    company=company, user=request.user, site_text=site_text
-                )
-                form = CompanyProfileForm(
-                    instance=company, initial=_reviewed_initial(draft.output, company, source_url)
+                source_token = profile_services.company_source_store(
+                    company=company, user=request.user, site_text=site_text, source_url=source_url
                 )
         except FetchRefused as refusal:
             source_form.add_error("url", str(refusal))
-        except runner.RunError as error:
-            source_form.add_error(None, f"The AI could not read the profile: {error}")
-    context = {"company": company, "source_form": source_form, "form": form, "draft": draft}
+    context = {
+        "company": company,
+        "source_form": source_form,
+        "form": CompanyProfileForm(instance=company),
+        "source_token": source_token,
+    }
     template = "recruiting/company_profile.html#workspace" if request.htmx else "recruiting/company_profile.html"
     return render(request, template, context)
-
-
-def _reviewed_initial(output: dict[str, Any], company: Company, source_url: str) -> dict[str, Any]:
-    """The review form's values: what was extracted, and the proposed departments the company lacks."""
-    existing = {name.casefold() for name in selectors.department_names(company=company)}
-    proposed = [str(name) for name in output.get("departments") or [] if str(name).casefold() not in existing]
-    extracted = {name: output.get(name) for name in REVIEWED_FIELDS if output.get(name)}
-    return {**extracted, "website": source_url or company.website, "new_departments": proposed}
 
 
 # --- departments --------------------------------------------------------------------------------

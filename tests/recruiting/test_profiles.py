@@ -180,26 +180,22 @@ def company_runs(company: Company) -> list[AiRun]:
     )
 
 
+def source_token(page: str) -> str:
+    """The one-time id of the read source in the extraction socket's address on the page."""
+    return page.split('ws-connect="/ws/recruiting/company/extract/')[1].split("/")[0]
+
+
 @pytest.mark.django_db
-def test_local_extraction_from_an_uploaded_page_is_shown_for_review_escaped_and_not_saved(
-    local_only: None, tenant_a: Tenant
-) -> None:
-    Department.objects.create(company=tenant_a.company, name="Sales")
-    # Markup written as entities is text on the page: it survives HTML-to-text and must be escaped.
-    html = SITE_HTML.replace("Our mission is", "Our mission &lt;script&gt;alert(1)&lt;/script&gt; is")
-    upload = SimpleUploadedFile("about.html", html.encode(), content_type="text/html")
+def test_posting_a_source_keeps_its_text_for_the_socket_without_a_call(local_only: None, tenant_a: Tenant) -> None:
+    upload = SimpleUploadedFile("about.html", SITE_HTML.encode(), content_type="text/html")
 
     page = client_for(tenant_a).post(reverse("recruiting:company_profile_extract"), {"page": upload}).content.decode()
 
-    runs = company_runs(tenant_a.company)
-    assert len(runs) == 1 and runs[0].status == "succeeded" and runs[0].tenant_id == tenant_a.company.pk
-    assert SCRIPT not in page and "Our mission &lt;script&gt;alert(1)&lt;/script&gt; is" in page
-    assert 'value="Acme Payroll"' in page and "rule-based (local)" in page and "Confirm and save" in page
-    assert '<option value="51-200" selected>' in page
-    new_departments = page.split('name="new_departments"')[1].split("</textarea>")[0]
-    assert "Engineering\nCustomer Success" in new_departments and "Sales" not in new_departments  # Sales exists
-    company = Company.objects.get(pk=tenant_a.company.pk)
-    assert (company.name, company.mission, company.values) == ("Acme", "", [])  # nothing saved yet
+    token = source_token(page)
+    source = profile_services.company_source_load(token=token, company=tenant_a.company, user=tenant_a.user)
+    assert source is not None and source.site_text.startswith("Acme Payroll | Payroll for small teams")
+    assert "window.track" not in source.site_text  # scripts dropped before anything is stored
+    assert "Confirm and save" in page and AiRun.objects.count() == 0  # the socket makes the call
 
 
 @pytest.mark.django_db
@@ -227,30 +223,6 @@ def test_confirming_the_review_saves_the_profile_and_creates_the_listed_departme
     assert company.profile == {"locations": ["Berlin"], "technologies": ["Python"]}
     assert sorted(company.departments.values_list("name", flat=True)) == ["Customer Success", "Engineering", "Sales"]
     assert not Department.objects.filter(company=tenant_b.company).exists()
-
-
-@pytest.mark.django_db
-def test_model_extraction_fences_the_site_text_and_its_answer_is_escaped(gateway: Gateway, tenant_a: Tenant) -> None:
-    answer = {
-        name: [] if spec["type"] == "array" else ""
-        for name, spec in schema("extract_company_info")["properties"].items()
-    }
-    answer |= {"name": f"Acme {SCRIPT}", "mission": "Payroll for all.", "values": ["Craft"], "size": "11-50"}
-    gateway.fake.script(Fault.reply(json.dumps(answer)))
-
-    page = (
-        client_for(tenant_a)
-        .post(reverse("recruiting:company_profile_extract"), {"text": SITE_HTML}, HTTP_HX_REQUEST="true")
-        .content.decode()
-    )
-
-    assert SCRIPT not in page and 'value="Acme &lt;script&gt;alert(1)&lt;/script&gt;"' in page
-    assert "<html" not in page.lower() and "Payroll for all." in page  # the htmx partial only
-    prompt = gateway.fake.requests[-1].body["messages"][-1]["content"]
-    assert prompt.startswith("<site>\nAcme Payroll | Payroll for small teams") and prompt.endswith("</site>")
-    assert "window.track" not in prompt and "Ignore previous" not in prompt
-    runs = company_runs(tenant_a.company)
-    assert len(runs) == 1 and runs[0].provider == "openai" and runs[0].prompt_version == 2
 
 
 @pytest.mark.django_db
