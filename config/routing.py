@@ -6,6 +6,7 @@ from chat import consumers as chat_consumers
 from llm import consumers as llm_consumers
 from recruiting.consumers.ai_panel import AiPanelConsumer
 from recruiting.consumers.company_profile import CompanyExtractionConsumer
+from recruiting.consumers.department_profile import DepartmentProfileConsumer
 from recruiting.consumers.heartbeat import HeartbeatConsumer
 from recruiting.consumers.interview_feedback import InterviewFeedbackConsumer
 from recruiting.consumers.job_draft import JobDraftConsumer
@@ -13,6 +14,7 @@ from recruiting.consumers.match_explanation import MatchExplanationConsumer
 
 websocket_urlpatterns = [
     path("ws/recruiting/company/extract/<str:token>/", CompanyExtractionConsumer.as_asgi()),
+    path("ws/recruiting/departments/<int:pk>/profile/", DepartmentProfileConsumer.as_asgi()),
     path("ws/heartbeat/", HeartbeatConsumer.as_asgi()),
     path("ws/llm/playground/", llm_consumers.PlaygroundConsumer.as_asgi()),
     path("ws/chat/cv/<int:cv_id>/", chat_consumers.RecruiterChatConsumer.as_asgi()),

@@ -34,7 +34,6 @@ urlpatterns += [
     path("departments/", profiles.department_list, name="department_list"),
     path("departments/<int:pk>/", profiles.department_detail, name="department_detail"),
     path("departments/<int:pk>/edit/", profiles.department_edit, name="department_edit"),
-    path("departments/<int:pk>/generate/", profiles.department_generate, name="department_generate"),
 ]
 urlpatterns += [
     path("jobs/<int:pk>/ranking/", matching.job_ranking, name="job_ranking"),

@@ -14,31 +14,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
-from llm import runner
-from recruiting.drafting.department_profile import FEATURE as DEPARTMENT_FEATURE
-from recruiting.drafting.department_profile import department_profile_context
 from recruiting.drafting.html_text import MAX_TEXT_CHARS, html_to_text, looks_like_html
 from recruiting.drafting.safe_fetch import fetch_public_page
 from recruiting.models import Company, Department
-
-
-@dataclass(frozen=True)
-class AiDraft:
-    """A structured AI answer waiting for review."""
-
-    output: dict[str, Any]
-    run_id: int
-    rule_based: bool
-    model: str
-
-
-def _draft(result: runner.RunResult) -> AiDraft:
-    return AiDraft(
-        output=dict(result.output or {}),
-        run_id=result.run_id,
-        rule_based=result.rule_based,
-        model=f"{result.provider}/{result.model}",
-    )
 
 
 def company_site_text(*, text: str = "", html: bytes | None = None, url: str = "") -> tuple[str, str]:
@@ -150,14 +128,3 @@ def department_update(*, department: Department, **changes: Any) -> Department:
         setattr(department, name, value)
     department.save(update_fields=list(changes))
     return department
-
-
-def department_profile_generate(*, department: Department, user: Any) -> AiDraft:
-    result = runner.run(
-        feature=DEPARTMENT_FEATURE,
-        context=department_profile_context(department=department),
-        tenant=department.company,
-        user=user,
-        subject=department,
-    )
-    return _draft(result)

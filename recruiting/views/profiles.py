@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from llm import runner
 from recruiting import selectors
 from recruiting.decorators import company_member_required
 from recruiting.drafting.safe_fetch import FetchRefused
@@ -106,27 +105,4 @@ def department_edit(request: TenantRequest, pk: int) -> HttpResponse:
         profile_services.department_update(department=department, **form.cleaned_data)
         messages.success(request, "Department saved.")
         return redirect("recruiting:department_detail", pk=department.pk)
-    return render(request, "recruiting/department_form.html", {"department": department, "form": form, "draft": None})
-
-
-@require_POST
-@company_member_required
-def department_generate(request: TenantRequest, pk: int) -> HttpResponse:
-    """Fills the department form with a generated profile for review (not saved)."""
-    department = get_object_or_404(selectors.department_list(company=request.company), pk=pk)
-    draft, error = None, ""
-    try:
-        draft = profile_services.department_profile_generate(department=department, user=request.user)
-    except runner.RunError as failure:
-        error = f"The AI could not write a profile: {failure}"
-    initial = {}
-    if draft is not None:
-        initial = {
-            "description": draft.output.get("content", ""),
-            "technologies": draft.output.get("technologies", []),
-            "job_templates": draft.output.get("job_templates", []),
-        }
-    form = DepartmentForm(instance=department, initial=initial, company=request.company)
-    context = {"department": department, "form": form, "draft": draft, "error": error}
-    template = "recruiting/department_form.html#editor" if request.htmx else "recruiting/department_form.html"
-    return render(request, template, context)
+    return render(request, "recruiting/department_form.html", {"department": department, "form": form})

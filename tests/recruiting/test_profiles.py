@@ -6,7 +6,6 @@ local provider and on the fake OpenAI server, escaping and tenant isolation."""
 from __future__ import annotations
 
 import ipaddress
-import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +25,6 @@ from recruiting.drafting.safe_fetch import FetchRefused, fetch_public_page, is_p
 from recruiting.models import Company, Department
 from recruiting.services import profiles as profile_services
 from tests.conftest import Tenant
-from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway, gateway, local_only  # noqa: F401 - fixtures used by name
 
 SCRIPT = "<script>alert(1)</script>"
@@ -258,52 +256,15 @@ def department_runs(department: Department) -> list[AiRun]:
 
 
 @pytest.mark.django_db
-def test_local_department_profile_fills_the_form_for_review_escaped_and_unsaved(
-    local_only: None, tenant_a: Tenant
-) -> None:
-    tenant_a.company.mission = "Pay everyone correctly."
-    tenant_a.company.save()
-    department = Department.objects.create(
-        company=tenant_a.company, name="Platform", description=f"Runs our Terraform and Go services {SCRIPT}."
-    )
-
-    page = (
-        client_for(tenant_a)
-        .post(reverse("recruiting:department_generate", args=[department.pk]), HTTP_HX_REQUEST="true")
-        .content.decode()
-    )
-
-    runs = department_runs(department)
-    assert len(runs) == 1 and runs[0].status == "succeeded" and runs[0].tenant_id == tenant_a.company.pk
-    assert SCRIPT not in page and "Go services &lt;script&gt;alert(1)&lt;/script&gt;" in page
-    technologies = page.split('name="technologies"')[1].split("</textarea>")[0]
-    assert "Terraform\nGo\nKubernetes" in technologies
-    assert "Platform Engineer\nSite Reliability Engineer" in page and "rule-based (local)" in page
-    department.refresh_from_db()
-    assert department.technologies == [] and department.job_templates == []  # nothing saved yet
-
-
-@pytest.mark.django_db
-def test_model_department_profile_is_reviewed_then_saved(gateway: Gateway, tenant_a: Tenant) -> None:
+def test_a_reviewed_department_profile_is_saved_and_shown_escaped(local_only: None, tenant_a: Tenant) -> None:
     department = Department.objects.create(company=tenant_a.company, name="Data")
-    answer = {
-        name: [] if spec["type"] == "array" else ""
-        for name, spec in schema("generate_department_profile")["properties"].items()
-    }
-    answer |= {"content": f"Data builds the warehouse. {SCRIPT}", "technologies": ["dbt"], "job_templates": ["Analyst"]}
-    gateway.fake.script(Fault.reply(json.dumps(answer)))
     client = client_for(tenant_a)
-
-    page = client.post(reverse("recruiting:department_generate", args=[department.pk])).content.decode()
-
-    assert SCRIPT not in page and "Data builds the warehouse. &lt;script&gt;" in page
-    prompt = gateway.fake.requests[-1].body["messages"][-1]["content"]
-    assert "<department>\nName: Data" in prompt and "<company>\nAcme" in prompt
-    assert len(department_runs(department)) == 1
+    edit = client.get(reverse("recruiting:department_edit", args=[department.pk])).content.decode()
+    assert f'ws-connect="/ws/recruiting/departments/{department.pk}/profile/"' in edit  # Generate streams here
 
     client.post(
         reverse("recruiting:department_edit", args=[department.pk]),
-        {"name": "Data", "description": answer["content"], "technologies": "dbt\nSQL", "job_templates": "Analyst"},
+        {"name": "Data", "description": f"Warehouse. {SCRIPT}", "technologies": "dbt\nSQL", "job_templates": "Analyst"},
     )
     department.refresh_from_db()
     assert (department.technologies, department.job_templates) == (["dbt", "SQL"], ["Analyst"])
@@ -319,7 +280,6 @@ def test_another_companys_department_is_404_and_costs_nothing(
 
     for name in ("department_detail", "department_edit"):
         assert client.get(reverse(f"recruiting:{name}", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("recruiting:department_generate", args=[theirs.pk])).status_code == 404
     assert AiRun.objects.count() == 0
     assert "Sales" not in client.get(reverse("recruiting:department_list")).content.decode()
 
