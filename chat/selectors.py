@@ -46,13 +46,15 @@ def message_list(*, conversation: Conversation) -> QuerySet[Message]:
     return conversation.messages.all()
 
 
-def history_turns(*, conversation: Conversation, before_message_id: int) -> list[Turn]:
-    """Question/answer pairs before a message, oldest first; unanswered questions are left out."""
+def history_turns(*, conversation: Conversation, before_message_id: int | None = None) -> list[Turn]:
+    """Question/answer pairs before a message (None: all so far), oldest first; unanswered
+    questions are left out."""
     turns: list[Turn] = []
     question: str | None = None
-    for role, content, status in conversation.messages.filter(pk__lt=before_message_id).values_list(
-        "role", "content", "status"
-    ):
+    messages = conversation.messages.all()
+    if before_message_id is not None:
+        messages = messages.filter(pk__lt=before_message_id)
+    for role, content, status in messages.values_list("role", "content", "status"):
         if role == Message.Role.USER:
             question = content
         elif question is not None and content and status != Message.Status.FAILED:

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chat.models import Conversation, Message, PublicChatLink
-from chat.prompting import ChatPrompt, build_prompt, cited_sections, model_limits, prompt_templates
+from chat.prompting import ChatPrompt, Turn, build_prompt, cited_sections, model_limits, prompt_templates
 from chat.selectors import history_turns
 from llm.tokens import count_text
 from recruiting.selectors import ChatCV
@@ -59,9 +59,14 @@ def answer_prepare(
     visitor_key: str = "",
 ) -> PreparedAnswer:
     """Store the question (or, to regenerate, drop the last answer) and an empty answer to stream
-    into, and build the prompt from the CV and the conversation so far."""
+    into, and build the prompt from the CV and the conversation so far.
+
+    Before the first token, so kept to few statements: the prompt is built first (its notice goes
+    into the answer's INSERT), and a new question and its answer are one INSERT.
+    """
     new_conversation = conversation is None
     replaced: tuple[int, ...] = ()
+    question_message: Message | None = None
     if conversation is None:
         if regenerate:
             raise NothingToRegenerate("There is no answer to regenerate yet.")
@@ -73,31 +78,40 @@ def answer_prepare(
             visitor_key=visitor_key,
             title=conversation_title(question),
         )
-    if regenerate:
+        history: list[Turn] = []
+    elif regenerate:
         question_message = conversation.messages.filter(role=Message.Role.USER).last()
         if question_message is None:
             raise NothingToRegenerate("There is no question to answer again.")
         later = conversation.messages.filter(pk__gt=question_message.pk)
         replaced = tuple(later.values_list("pk", flat=True))
         later.delete()
+        question = question_message.content
+        history = history_turns(conversation=conversation, before_message_id=question_message.pk)
     else:
-        question_message = Message.objects.create(conversation=conversation, role=Message.Role.USER, content=question)
-    answer = Message.objects.create(
-        conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.STREAMING
-    )
-    Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+        history = history_turns(conversation=conversation)
     system_template, user_template = prompt_templates()
     prompt = build_prompt(
         cv=cv,
-        history=history_turns(conversation=conversation, before_message_id=question_message.pk),
-        question=question_message.content,
+        history=history,
+        question=question,
         limits=model_limits(plan=plan),
         system_template=system_template,
         user_template=user_template,
     )
-    if prompt.notice:
-        Message.objects.filter(pk=answer.pk).update(notice=prompt.notice[:500])
-        answer.notice = prompt.notice[:500]
+    answer = Message(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        status=Message.Status.STREAMING,
+        notice=prompt.notice[:500],
+    )
+    if question_message is None:
+        question_message = Message(conversation=conversation, role=Message.Role.USER, content=question)
+        Message.objects.bulk_create([question_message, answer])  # ids in this order: the question's first
+    else:
+        answer.save(force_insert=True)
+    if not new_conversation:
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
     return PreparedAnswer(conversation, question_message, answer, prompt, new_conversation, regenerate, replaced)
 
 
