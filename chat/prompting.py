@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from llm.router import route
 from llm.selectors import catalog
@@ -21,6 +22,10 @@ from recruiting.selectors import ChatCV, ChatCVSection
 FEATURE = "resume_chat"
 SECTION_MARKER = "[Section: {heading}]"
 SECTION_MARKER_PATTERN = re.compile(r"^\[Section: (?P<heading>.+)\]$", re.MULTILINE)
+# Token counts kept per process: a CV's text and sections, the prompt's framing and past turns are
+# the same on every question of a conversation (keys are the texts themselves, so an edited CV or
+# prompt is counted afresh).
+TOKEN_CACHE_SIZE = 4096
 # Room kept free for the gateway's own framing and counting differences between encodings.
 SAFETY_MARGIN_TOKENS = 64
 SUMMARY_MAX_TOKENS = 300
@@ -164,21 +169,34 @@ def _rank_sections(sections: Sequence[ChatCVSection], question: str) -> list[int
     return sorted(range(len(sections)), key=score)
 
 
-def _fit_cv(cv: ChatCV, question: str, budget: int, model: str) -> tuple[str, list[str], list[str]]:
-    everything = format_sections(cv.sections)
-    if count_text(everything, model) <= budget:
-        return everything, [section.heading for section in cv.sections], []
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _sections_text_and_tokens(sections: tuple[ChatCVSection, ...], model: str) -> tuple[str, int]:
+    text = format_sections(sections)
+    return text, count_text(text, model)
+
+
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _tokens(text: str, model: str) -> int:
+    return count_text(text, model)
+
+
+def _fit_cv(cv: ChatCV, question: str, budget: int, model: str) -> tuple[str, int, list[str], list[str]]:
+    """(CV text, its tokens, sections used, sections left out) within `budget` tokens."""
+    everything, tokens = _sections_text_and_tokens(cv.sections, model)
+    if tokens <= budget:
+        return everything, tokens, [section.heading for section in cv.sections], []
     note = "[Note: the CV is too long for this model; only the sections below are included.]\n\n"
-    room = budget - count_text(note, model)
+    room = budget - _tokens(note, model)
     chosen: set[int] = set()
     for index in _rank_sections(cv.sections, question):
-        cost = count_text(format_sections([cv.sections[index]]), model) + 2
+        cost = _sections_text_and_tokens((cv.sections[index],), model)[1] + 2
         if cost <= room:
             chosen.add(index)
             room -= cost
     kept = [section for index, section in enumerate(cv.sections) if index in chosen]
     left_out = [section.heading for index, section in enumerate(cv.sections) if index not in chosen]
-    return note + format_sections(kept), [section.heading for section in kept], left_out
+    text = note + format_sections(kept)
+    return text, count_text(text, model), [section.heading for section in kept], left_out
 
 
 def format_turn(turn: Turn) -> str:
@@ -193,7 +211,7 @@ def _fit_history(turns: Sequence[Turn], budget: int, model: str) -> tuple[str, i
     summary_room = min(SUMMARY_MAX_TOKENS, budget // 4) if turns else 0
     while index > 0:
         text = format_turn(turns[index - 1])
-        cost = count_text(text, model) + 2
+        cost = _tokens(text, model) + 2
         if used + cost > budget - summary_room:
             break
         verbatim.insert(0, text)
@@ -232,23 +250,28 @@ def build_prompt(
 ) -> ChatPrompt:
     """The context for one answer, within `limits.context_window - limits.reply_tokens` tokens."""
     model = limits.model
-    framing = count_messages(
-        [{"role": "system", "content": system_template}, {"role": "user", "content": user_template}], model
-    )
+    framing = _framing_tokens(system_template, user_template, model)
     budget = limits.context_window - limits.reply_tokens - framing - SAFETY_MARGIN_TOKENS
     question_tokens = count_text(question, model)
-    cv_text, used, left_out = _fit_cv(cv, question, budget - question_tokens, model)
-    history_budget = budget - question_tokens - count_text(cv_text, model)
+    cv_text, cv_tokens, used, left_out = _fit_cv(cv, question, budget - question_tokens, model)
+    history_budget = budget - question_tokens - cv_tokens
     history_text, verbatim, summarised, dropped = _fit_history(history, history_budget, model)
     context = {"cv_text": cv_text, "history": history_text, "question": question}
     return ChatPrompt(
         context=context,
-        input_tokens=framing + question_tokens + count_text(cv_text, model) + count_text(history_text, model),
+        input_tokens=framing + question_tokens + cv_tokens + count_text(history_text, model),
         sections_used=tuple(used),
         sections_left_out=tuple(left_out),
         turns_verbatim=verbatim,
         turns_summarised=summarised,
         turns_dropped=dropped,
+    )
+
+
+@lru_cache(maxsize=64)
+def _framing_tokens(system_template: str, user_template: str, model: str) -> int:
+    return count_messages(
+        [{"role": "system", "content": system_template}, {"role": "user", "content": user_template}], model
     )
 
 
