@@ -50,16 +50,17 @@ T = TypeVar("T")
 
 
 async def in_db_thread(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run the chat's database work off the event loop, one hop per step.
+    """Run the chat's database work on Django's one sync thread, one hop per step.
 
-    SQLite has one writer, so its work stays on Django's one sync thread, as the runner's does, and
-    that thread keeps its connection (`database_sync_to_async` would close and reopen it on every
-    hop: CONN_MAX_AGE is 0 for SQLite). Other databases take writers in parallel: the work runs in
-    the default thread pool, one connection per thread, so sockets do not queue behind one thread.
+    On SQLite that thread keeps its connection (`database_sync_to_async` would close and reopen it
+    on every hop: CONN_MAX_AGE is 0 for SQLite), as the runner's hops do. Other databases keep
+    `database_sync_to_async`'s connection upkeep (CONN_MAX_AGE applies). The chat's work is not
+    spread over a thread pool: measured on PostgreSQL, that only moved the queue to the runner's
+    admission and made the time to first token longer (docs/PERFORMANCE.md).
     """
     if connection.vendor == "sqlite":
         return await sync_to_async(function)(**kwargs)
-    return await database_sync_to_async(function, thread_sensitive=False)(**kwargs)
+    return await database_sync_to_async(function)(**kwargs)
 
 
 def answer_dom_id(message_id: int) -> str:
