@@ -253,24 +253,28 @@ def measure(n: int, *, ws_url: str, base_url: str, cookies: list[str], daphne_pi
     for r in results:
         if r["ended"] != "complete":
             errors[str(r["code"])] = errors.get(str(r["code"]), 0) + 1
-    return {
-        f"n{n}_lost_chunks": lost,
-        f"n{n}_runs": runs,
-        f"n{n}_ttft_added_p50_ms": round(statistics.median(chat_ttft) - statistics.median(raw_ttft), 2)
-        if chat_ttft
-        else float("nan"),
-        f"n{n}_peak_rss_mb": round(daphne.peak / 2**20, 1),
-        f"n{n}_daphne_cpu_s": round(daphne.cpu_seconds, 2),
-        f"n{n}_daphne_cpu_cores_avg": round(daphne.cpu_seconds / wall, 2),
-        f"n{n}_daphne_cpu_cores_peak_1s": round(daphne.peak_cpu_cores, 2),
-        f"n{n}_completed": len(completed),
-        f"n{n}_failed": n - len(completed),
-        f"n{n}_text_mismatches": mismatched,
-        f"n{n}_chat_ttft_p50_ms": round(statistics.median(chat_ttft), 2) if chat_ttft else float("nan"),
-        f"n{n}_chat_ttft_p99_ms": round(percentile(chat_ttft, 0.99), 2) if chat_ttft else float("nan"),
-        f"n{n}_raw_ttft_p50_ms": round(statistics.median(raw_ttft), 2),
-        f"n{n}_wall_s": round(wall, 2),
-    } | {f"n{n}_{name}_p50_ms": value for name, value in phases.items()} | ({f"n{n}_errors": errors} if errors else {})
+    return (
+        {
+            f"n{n}_lost_chunks": lost,
+            f"n{n}_runs": runs,
+            f"n{n}_ttft_added_p50_ms": round(statistics.median(chat_ttft) - statistics.median(raw_ttft), 2)
+            if chat_ttft
+            else float("nan"),
+            f"n{n}_peak_rss_mb": round(daphne.peak / 2**20, 1),
+            f"n{n}_daphne_cpu_s": round(daphne.cpu_seconds, 2),
+            f"n{n}_daphne_cpu_cores_avg": round(daphne.cpu_seconds / wall, 2),
+            f"n{n}_daphne_cpu_cores_peak_1s": round(daphne.peak_cpu_cores, 2),
+            f"n{n}_completed": len(completed),
+            f"n{n}_failed": n - len(completed),
+            f"n{n}_text_mismatches": mismatched,
+            f"n{n}_chat_ttft_p50_ms": round(statistics.median(chat_ttft), 2) if chat_ttft else float("nan"),
+            f"n{n}_chat_ttft_p99_ms": round(percentile(chat_ttft, 0.99), 2) if chat_ttft else float("nan"),
+            f"n{n}_raw_ttft_p50_ms": round(statistics.median(raw_ttft), 2),
+            f"n{n}_wall_s": round(wall, 2),
+        }
+        | {f"n{n}_{name}_p50_ms": value for name, value in phases.items()}
+        | ({f"n{n}_errors": errors} if errors else {})
+    )
 
 
 def main() -> None:
