@@ -117,11 +117,16 @@ def _close(*, pk: int, budget_id: int, period_start: date, amount: Decimal, stat
     return True
 
 
+def closing_status(actual: Decimal) -> str:
+    """A hold is settled when the call cost something, released when it cost nothing."""
+    return BudgetReservation.Status.SETTLED if actual > 0 else BudgetReservation.Status.RELEASED
+
+
 def budget_close_holds(*, holds: list[Hold], actual: Decimal) -> None:
     """Settle the holds to the call's actual cost (release them when it cost nothing), inside the
     caller's transaction. Hard budgets admitted the worst case, so they can only pass their cap
     (and need the alert check) when the call cost more than it reserved."""
-    status = BudgetReservation.Status.SETTLED if actual > 0 else BudgetReservation.Status.RELEASED
+    status = closing_status(actual)
     for hold in sorted(holds, key=lambda h: h.budget_id):  # one lock order: no deadlocks
         _close(
             pk=hold.pk,
@@ -132,7 +137,7 @@ def budget_close_holds(*, holds: list[Hold], actual: Decimal) -> None:
             actual=actual,
         )
     if actual > 0:
-        _alert_if_over([hold.budget_id for hold in holds if not hold.hard or actual > hold.amount])
+        budget_alert_if_over([hold.budget_id for hold in holds if not hold.hard or actual > hold.amount])
 
 
 def _close_reservation(reservation: BudgetReservation, *, status: str, actual: Decimal) -> bool:
@@ -153,7 +158,7 @@ def budget_settle(*, reservation_ids: list[int], actual: Decimal) -> None:
     for reservation in BudgetReservation.objects.filter(pk__in=reservation_ids).order_by("budget_id"):
         _close_reservation(reservation, status=BudgetReservation.Status.SETTLED, actual=actual)
         budget_ids.append(reservation.budget_id)
-    _alert_if_over(budget_ids)
+    budget_alert_if_over(budget_ids)
 
 
 @transaction.atomic
@@ -175,7 +180,7 @@ def budget_reservations_expire(*, now: datetime | None = None, run_ids: list[int
     return closed
 
 
-def _alert_if_over(budget_ids: list[int]) -> None:
+def budget_alert_if_over(budget_ids: list[int]) -> None:
     """Alert-only budgets never refuse; they log once per period when spend passes the cap."""
     if not budget_ids:
         return

@@ -7,17 +7,18 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
-from llm.budgets import Hold, budget_hold, headroom
+from llm.budgets import Hold, budget_hold, headroom, period_start
 from llm.errors import ConfigurationError, LLMError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_enabled, cache_get, cache_key
 from llm.models import AiRun, Budget, PromptTemplate
 from llm.ratelimits import rate_limit_admit
 from llm.router import Target, feature_enabled, route, within_budget
+from llm.runner import pg
 from llm.runner.types import CallSpec
 from llm.selectors import Catalog, budgets_for_call, catalog, memories_for
 from llm.templating import compress_text, render_prompt
@@ -125,26 +126,30 @@ def _prepare(admission: Admission, catalog: Catalog) -> None:
     admission.input_estimate = count_messages(rendered.messages, model_name)
 
 
-def _create_run(admission: Admission) -> int:
+def _run_fields(admission: Admission) -> dict[str, Any]:
+    """The `running` AiRun's fields (its attribute names are its column names: no foreign keys)."""
     spec, primary = admission.spec, admission.primary
-    run = AiRun.objects.create(
-        feature=spec.feature,
-        tenant_id=spec.tenant_id,
-        user_id=spec.user_id,
-        provider=primary.provider.name if primary else "",
-        model=primary.model.name if primary else "",
-        prompt_slug=spec.feature if admission.prompt_version is not None else "",
-        prompt_version=admission.prompt_version,
-        streaming=spec.streaming,
-        request_id=spec.request_id[:64],
-        subject_type=spec.subject_type[:80],
-        subject_id=spec.subject_id[:64],
-        compression_saved_tokens=admission.compression_saved_tokens,
+    return {
+        "feature": spec.feature,
+        "tenant_id": spec.tenant_id,
+        "user_id": spec.user_id,
+        "provider": primary.provider.name if primary else "",
+        "model": primary.model.name if primary else "",
+        "prompt_slug": spec.feature if admission.prompt_version is not None else "",
+        "prompt_version": admission.prompt_version,
+        "streaming": spec.streaming,
+        "request_id": spec.request_id[:64],
+        "subject_type": spec.subject_type[:80],
+        "subject_id": spec.subject_id[:64],
+        "compression_saved_tokens": admission.compression_saved_tokens,
         # Until the provider reports usage, the estimate stands (the reaper relies on it).
-        input_tokens=admission.input_estimate,
-        usage_estimated=True,
-    )
-    return run.pk
+        "input_tokens": admission.input_estimate,
+        "usage_estimated": True,
+    }
+
+
+def _create_run(admission: Admission) -> int:
+    return AiRun.objects.create(**_run_fields(admission)).pk
 
 
 def worst_case(admission: Admission) -> Decimal:
@@ -177,6 +182,12 @@ def _reserve(admission: Admission, snapshot: Catalog) -> None:
         return
     except RefusedError:
         pass
+    _reserve_on_fresh_budgets(admission)
+
+
+def _reserve_on_fresh_budgets(admission: Admission) -> None:
+    """The snapshot's budgets refused the worst case: re-read them and route to what still fits."""
+    spec = admission.spec
     budgets = budgets_for_call(tenant_id=spec.tenant_id, user_id=spec.user_id, feature=spec.feature)
     room = headroom(budgets, now=admission.started_at)
     if room is not None:
@@ -217,6 +228,46 @@ def _budget_database() -> str:
     return router.db_for_write(Budget)
 
 
+def _admit_in_one_statement(admission: Admission, snapshot: Catalog, alias: str) -> LLMError | Literal[False] | None:
+    """PostgreSQL: the `running` AiRun and the budget holds in one statement (llm/runner/pg.py).
+
+    Returns the refusal (or None when admitted), or False when the ORM path must do it (a budget
+    whose period turns over today: the roll is the ORM's)."""
+    spec = admission.spec
+    budgets = (
+        []
+        if admission.cached is not None
+        else snapshot.budgets_for(tenant_id=spec.tenant_id, user_id=spec.user_id, feature=spec.feature)
+    )
+    amount = worst_case(admission) if budgets else Decimal(0)
+    if amount <= 0:
+        budgets = []
+    starts = [period_start(budget.period, admission.started_at) for budget in budgets]
+    if any(budget.period_start != start for budget, start in zip(budgets, starts, strict=True)):
+        return False
+    run_id, reservation_ids = pg.admit_statement(
+        alias=alias,
+        run_fields=_run_fields(admission),
+        budgets=[(budget.pk, start) for budget, start in zip(budgets, starts, strict=True)],
+        amount=amount,
+        now=admission.started_at,
+    )
+    admission.run_id = run_id
+    if reservation_ids is not None:
+        in_order = sorted(zip(budgets, starts, strict=True), key=lambda pair: pair[0].pk)
+        admission.holds = [
+            Hold(pk=pk, budget_id=budget.pk, period_start=start, amount=amount, hard=budget.hard)
+            for pk, (budget, start) in zip(reservation_ids, in_order, strict=True)
+        ]
+        return None
+    try:  # refused on the snapshot's numbers (rare): the ORM path re-reads and re-routes
+        with transaction.atomic(using=alias):
+            _reserve_on_fresh_budgets(admission)
+    except LLMError as error:
+        return error
+    return None
+
+
 def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None]:
     """Admit the call, or say why not: (admission, None) or (admission, the refusal or config error).
 
@@ -235,6 +286,14 @@ def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None
     except LLMError as error:
         admission.run_id = _create_run(admission)
         return admission, error
+    alias = pg.single_database()
+    if alias is not None:
+        try:
+            admitted = _admit_in_one_statement(admission, snapshot, alias)
+        except DatabaseError as error:
+            return _admission_failed(admission, error)
+        if admitted is not False:
+            return admission, admitted
     refusal: LLMError | None = None
     try:
         with transaction.atomic(using=_budget_database()):
@@ -245,8 +304,12 @@ def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None
                 except LLMError as error:  # budget_hold undid its own updates: the AiRun still commits
                     refusal = error
     except DatabaseError as error:
-        # Nothing of the transaction stands: record the call on its own, as failed at admission.
-        admission.holds = []
-        admission.run_id = _create_run(admission)
-        return admission, LLMError(f"The gateway could not admit the call ({type(error).__name__}).", code="db_error")
+        return _admission_failed(admission, error)
     return admission, refusal
+
+
+def _admission_failed(admission: Admission, error: DatabaseError) -> tuple[Admission, LLMError]:
+    # Nothing of the admission stands: record the call on its own, as failed at admission.
+    admission.holds = []
+    admission.run_id = _create_run(admission)
+    return admission, LLMError(f"The gateway could not admit the call ({type(error).__name__}).", code="db_error")

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.db import router, transaction
 from django.utils import timezone
 
-from llm.budgets import budget_close_holds
+from llm.budgets import budget_alert_if_over, budget_close_holds, closing_status
 from llm.errors import LLMError, ProviderError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_put
 from llm.models import AiRun, Budget
 from llm.pricing import cost_of
 from llm.ratelimits import rate_limit_record_output
 from llm.router import Target, provider_record_success
+from llm.runner import pg
 from llm.runner.admission import Admission
 from llm.runner.types import RunResult
 from llm.tokens import count_text
@@ -91,7 +92,7 @@ def _error_fields(error: LLMError | None) -> dict[str, Any]:
     }
 
 
-def _record_run(admission: Admission, outcome: Outcome, errors: dict[str, Any], latency_ms: int) -> None:
+def _end_fields(admission: Admission, outcome: Outcome, errors: dict[str, Any], latency_ms: int) -> dict[str, Any]:
     target = outcome.target or admission.primary
     usage = outcome.usage
     reached_model = outcome.attempts > 0 or outcome.status == Status.CACHED
@@ -121,7 +122,11 @@ def _record_run(admission: Admission, outcome: Outcome, errors: dict[str, Any], 
         )
     else:  # refused or failed before any model saw it: nothing was used
         fields.update(input_tokens=0, usage_estimated=False)
-    AiRun.objects.filter(pk=admission.run_id).update(**fields)
+    return fields
+
+
+def _record_run(admission: Admission, outcome: Outcome, errors: dict[str, Any], latency_ms: int) -> None:
+    AiRun.objects.filter(pk=admission.run_id).update(**_end_fields(admission, outcome, errors, latency_ms))
 
 
 def _log(admission: Admission, outcome: Outcome, result: RunResult) -> None:
@@ -156,6 +161,21 @@ def _record(admission: Admission, outcome: Outcome, errors: dict[str, Any], late
         and not target.is_local
         and target.provider.consecutive_failures > 0  # the catalog's copy; failures refresh it
     )
+    alias = pg.single_database()
+    if alias is not None:  # one statement: holds closed and the AiRun finished together
+        over_cap = pg.finish_statement(
+            alias=alias,
+            run_id=admission.run_id,
+            run_fields=_end_fields(admission, outcome, errors, latency_ms),
+            holds=[(hold.pk, hold.budget_id) for hold in admission.holds],
+            reservation_status=closing_status(outcome.cost),
+            actual=outcome.cost,
+        )
+        budget_alert_if_over(over_cap)
+        if reset_provider:
+            assert target is not None
+            provider_record_success(provider_id=target.provider.pk)
+        return
     if not admission.holds and not reset_provider:
         _record_run(admission, outcome, errors, latency_ms)
         return

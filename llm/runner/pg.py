@@ -1,0 +1,160 @@
+"""PostgreSQL: the admission and the finish as one statement each (data-modifying CTEs).
+
+Each is one round trip in autocommit, instead of BEGIN, 3-4 statements and COMMIT compiled by
+the ORM. Used only when the AiRun and the budgets share one PostgreSQL database; SQLite (the
+embedded mode) and a separate log database keep the ORM transactions of admission.py/finish.py.
+
+Atomicity of the budget check is the ORM path's: the budget rows are locked in id order
+(`SELECT … ORDER BY id FOR UPDATE` locks after sorting), and READ COMMITTED hands the locking
+statement the newest committed version of each row, so the cap is checked on what concurrent
+calls have reserved; then the same statement reserves on exactly those rows, or on none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, router
+
+from llm.models import AiRun, Budget, BudgetReservation
+
+
+def single_database() -> str | None:
+    """The alias when AiRun and budgets live in the same PostgreSQL database, else None."""
+    alias = router.db_for_write(AiRun)
+    if alias != router.db_for_write(Budget) or connections[alias].vendor != "postgresql":
+        return None
+    return alias
+
+
+@cache
+def _run_columns() -> tuple[tuple[str, ...], dict[str, Any]]:
+    """AiRun's columns (no id) and each one's default, read from the model once."""
+    fields = [f for f in AiRun._meta.concrete_fields if not f.primary_key]
+    return tuple(f.column for f in fields), {f.attname: f.get_default() for f in fields}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@cache
+def _admit_sql() -> str:
+    columns, _ = _run_columns()
+    run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
+    reservation_table = _q(BudgetReservation._meta.db_table)
+    values = ", ".join(f"%({column})s" for column in columns)
+    # Identifiers come from the models' metadata, values are all parameters.
+    return f"""
+WITH wanted AS (
+    SELECT * FROM unnest(%(budget_ids)s::bigint[], %(starts)s::date[]) AS w(id, start)
+), locked AS (
+    SELECT b.id, b.hard, b.enabled, b.spent, b.reserved, b.cap_usd, b.period_start, w.start
+    FROM {budget_table} b JOIN wanted w ON w.id = b.id ORDER BY b.id FOR UPDATE OF b
+), verdict AS (
+    SELECT count(*) = %(budget_count)s AND coalesce(bool_and(
+        enabled AND period_start = start AND (NOT hard OR spent + reserved + %(amount)s <= cap_usd)
+    ), true) AS admitted FROM locked
+), run AS (
+    INSERT INTO {run_table} ({", ".join(_q(c) for c in columns)}) VALUES ({values}) RETURNING id
+), held AS (
+    UPDATE {budget_table} b SET reserved = b.reserved + %(amount)s FROM wanted w
+    WHERE b.id = w.id AND (SELECT admitted FROM verdict) RETURNING b.id, w.start
+), reservations AS (
+    INSERT INTO {reservation_table} (budget_id, period_start, amount, actual, status, run_id, created_at, expires_at)
+    SELECT held.id, held.start, %(amount)s, NULL, %(open)s, run.id, %(now)s, %(expires_at)s FROM held, run
+    RETURNING id, budget_id
+)
+SELECT (SELECT id FROM run), (SELECT admitted FROM verdict),
+       coalesce((SELECT array_agg(id ORDER BY budget_id) FROM reservations), '{{}}')
+"""  # noqa: S608
+
+
+def admit_statement(
+    *,
+    alias: str,
+    run_fields: dict[str, Any],
+    budgets: list[tuple[int, date]],
+    amount: Decimal,
+    now: datetime,
+) -> tuple[int, list[int] | None]:
+    """Insert the `running` AiRun and hold `amount` on every budget (all or none), in one statement.
+
+    Returns the run id and the reservation ids in budget-id order (None: a budget refused; the run
+    is inserted all the same). `budgets` are (id, the period start the caller expects)."""
+    _, defaults = _run_columns()
+    params = {**defaults, "created_at": now, **run_fields}
+    ordered = sorted(budgets)
+    params.update(
+        budget_ids=[budget_id for budget_id, _ in ordered],
+        starts=[start for _, start in ordered],
+        budget_count=len(ordered),
+        amount=amount,
+        open=BudgetReservation.Status.OPEN,
+        now=now,
+        expires_at=now + timedelta(seconds=settings.LLM_RESERVATION_TTL),
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_admit_sql(), params)
+        run_id, admitted, reservation_ids = cursor.fetchone()
+    return run_id, (list(reservation_ids) if admitted else None)
+
+
+@cache
+def _finish_sql(columns: tuple[str, ...]) -> str:
+    run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
+    reservation_table = _q(BudgetReservation._meta.db_table)
+    assignments = ", ".join(f"{_q(column)} = %({column})s" for column in columns)  # attnames are columns
+    return f"""
+WITH locked AS (
+    SELECT id FROM {budget_table} WHERE id = ANY(%(budget_ids)s::bigint[]) ORDER BY id FOR UPDATE
+), closed AS (
+    UPDATE {reservation_table} SET status = %(reservation_status)s, actual = %(actual)s
+    WHERE id = ANY(%(reservation_ids)s::bigint[]) AND status = %(open)s
+      AND (SELECT count(*) FROM locked) >= 0
+    RETURNING budget_id, period_start, amount
+), settled AS (
+    UPDATE {budget_table} b SET
+        reserved = b.reserved - CASE WHEN b.period_start = c.period_start THEN c.amount ELSE 0 END,
+        spent = b.spent + %(actual)s
+    FROM closed c WHERE b.id = c.budget_id
+    RETURNING b.id, b.spent > b.cap_usd AND b.alerted_at IS NULL AS over
+), run AS (
+    UPDATE {run_table} SET {assignments} WHERE id = %(run_id)s RETURNING id
+)
+SELECT (SELECT count(*) FROM run), coalesce((SELECT array_agg(id) FROM settled WHERE over), '{{}}')
+"""  # noqa: S608
+
+
+def finish_statement(
+    *,
+    alias: str,
+    run_id: int,
+    run_fields: dict[str, Any],
+    holds: Iterable[tuple[int, int]],
+    reservation_status: str,
+    actual: Decimal,
+) -> list[int]:
+    """Close the holds (settle to `actual`, or release when it is 0) and write the AiRun's end, in
+    one statement. `holds` are (reservation id, budget id). Returns the budgets now over their cap
+    and not yet alerted (the caller alerts; rare)."""
+    holds = list(holds)
+    columns = tuple(sorted(run_fields))
+    params = {
+        **run_fields,
+        "run_id": run_id,
+        "budget_ids": sorted({budget_id for _, budget_id in holds}),
+        "reservation_ids": [reservation_id for reservation_id, _ in holds],
+        "reservation_status": reservation_status,
+        "open": BudgetReservation.Status.OPEN,
+        "actual": actual,
+    }
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_finish_sql(columns), params)
+        _, over = cursor.fetchone()
+    return list(over)

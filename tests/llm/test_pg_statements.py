@@ -1,0 +1,104 @@
+"""PostgreSQL: the admission and the finish are one statement each (llm/runner/pg.py), and the
+budget bookkeeping they do is the ORM path's (holds on every budget or none, settle, release)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from llm import runner
+from llm.budgets import period_start
+from llm.models import AiRun, Budget, BudgetReservation
+from tests.fakes.openai_server import Fault
+from tests.llm.conftest import Gateway
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement path is PostgreSQL's")
+
+
+def ask(company: Any, user: Any = None, prompt: str = "Hello") -> runner.RunResult:
+    return runner.run(feature="playground", context={"prompt": prompt}, tenant=company, user=user)
+
+
+def budget(company: Any, cap: str, *, user: Any = None, hard: bool = True, period: str = "daily") -> Budget:
+    scope = Budget.Scope.USER if user is not None else Budget.Scope.TENANT
+    return Budget.objects.create(
+        scope=scope,
+        tenant_id=company.pk,
+        user_id=user.pk if user is not None else None,
+        period=period,
+        cap_usd=Decimal(cap),
+        hard=hard,
+    )
+
+
+def test_a_call_with_two_budgets_is_two_statements_and_settles_both(
+    gateway: Gateway, free_company: Any, recruiter: Any
+) -> None:
+    tenant_cap, user_cap = budget(free_company, "5"), budget(free_company, "5", user=recruiter, period="monthly")
+    ask(free_company, recruiter, prompt="warm the catalog")
+
+    with CaptureQueriesContext(connection) as queries:
+        result = ask(free_company, recruiter)
+
+    # (the tests' catalog has no TTL: its SELECTs are left out)
+    accounting = [q["sql"] for q in queries if not q["sql"].startswith('SELECT "llm_')]
+    assert len(accounting) == 2 and all(sql.lstrip().startswith("WITH") for sql in accounting), accounting
+    run = AiRun.objects.get(pk=result.run_id)
+    assert (run.status, run.cost, run.usage_estimated) == ("succeeded", result.cost, False) and result.cost > 0
+    holds = BudgetReservation.objects.filter(run_id=run.pk)
+    assert sorted(h.budget_id for h in holds) == sorted([tenant_cap.pk, user_cap.pk])
+    assert all((h.status, h.actual) == ("settled", result.cost) for h in holds)
+    for cap in (tenant_cap, user_cap):
+        cap.refresh_from_db()
+        assert cap.reserved == 0 and cap.spent == AiRun.objects.aggregate(total=Sum("cost"))["total"]
+
+
+def test_one_refusing_budget_holds_nothing_on_the_others(gateway: Gateway, free_company: Any, recruiter: Any) -> None:
+    roomy, tight = budget(free_company, "5"), budget(free_company, "0.00001", user=recruiter)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company, recruiter)
+
+    assert refused.value.code == "budget_exceeded" and not gateway.fake.requests
+    assert AiRun.objects.get().status == "refused"
+    assert not BudgetReservation.objects.exists()
+    for cap in (roomy, tight):
+        cap.refresh_from_db()
+        assert (cap.reserved, cap.spent) == (0, 0)
+
+
+def test_a_call_that_cost_nothing_releases_its_hold(gateway: Gateway, free_company: Any) -> None:
+    cap = budget(free_company, "5")
+    gateway.fake.always(Fault.status(400))  # not retryable: the chain falls back to the free local model
+
+    result = ask(free_company)
+
+    cap.refresh_from_db()
+    assert result.rule_based and result.cost == 0
+    assert (cap.reserved, cap.spent) == (0, 0)
+    assert list(BudgetReservation.objects.values_list("status", "actual")) == [("released", 0)]
+
+
+def test_a_budget_from_a_past_period_is_rolled_then_held(gateway: Gateway, free_company: Any) -> None:
+    cap = budget(free_company, "5")
+    yesterday = period_start("daily", timezone.now()) - timedelta(days=1)
+    Budget.objects.filter(pk=cap.pk).update(period_start=yesterday, spent=Decimal("4.99"), reserved=Decimal(1))
+
+    result = ask(free_company)
+
+    cap.refresh_from_db()
+    assert cap.period_start == period_start("daily", timezone.now())
+    assert (cap.spent, cap.reserved) == (result.cost, 0)
