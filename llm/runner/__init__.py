@@ -4,13 +4,27 @@
     result = await arun(...)                    # same, from async code
     async for event in astream(feature="resume_chat", context={...}, tenant=company, user=user): ...
     vectors = embed(texts=[text], tenant=company, subject=cv).vectors
+    guess = estimate(feature="resume_chat", context={...}, tenant=company)  # model, tokens, worst case; no call
 
 Every call writes exactly one AiRun. `run`/`arun`/`embed`/`aembed` return a RunResult on success
 (status succeeded or cached) and raise RunError (with `.result`) otherwise.
 """
 
+from llm.runner.estimate import Estimate, estimate
 from llm.runner.execute import aembed, arun, embed, run
 from llm.runner.streaming import Event, astream
 from llm.runner.types import Overrides, RunError, RunResult
 
-__all__ = ["Event", "Overrides", "RunError", "RunResult", "aembed", "arun", "astream", "embed", "run"]
+__all__ = [
+    "Estimate",
+    "Event",
+    "Overrides",
+    "RunError",
+    "RunResult",
+    "aembed",
+    "arun",
+    "astream",
+    "embed",
+    "estimate",
+    "run",
+]

@@ -16,9 +16,7 @@ from typing import Any, Final, Literal
 
 from django.db import transaction
 
-from llm.runner.admission import Admission, _prepare
-from llm.runner.types import build_spec
-from llm.selectors import catalog
+from llm import runner
 from llm.services import ai_memory_set
 from recruiting import selectors
 from recruiting.matching.inputs import cv_text_for, job_text_for
@@ -215,21 +213,14 @@ def _prompt_context(panel: Panel, chosen: set[str]) -> dict[str, Any]:
 def ai_panel_estimate(*, panel: Panel, user: Any) -> Estimate:
     """Tokens of the prompt exactly as the runner would render it now (memory included) and the
     model the route would pick first. No AiRun: nothing is sent."""
-    spec = build_spec(
-        feature=panel.feature,
-        context=panel.context,
-        tenant=panel.company,
-        user=user,
-        memory_scope=panel.memory_scope,
+    guess = runner.estimate(
+        feature=panel.feature, context=panel.context, tenant=panel.company, user=user, memory_scope=panel.memory_scope
     )
-    admission = Admission(spec=spec, started=0.0)
-    _prepare(admission, catalog())  # the runner's pure step: prompt, route, render, count
-    primary = admission.primary
     return Estimate(
-        model=primary.model.name if primary else "",
-        input_tokens=admission.input_estimate,
-        max_output_tokens=admission.max_tokens,
-        rule_based=bool(primary and primary.is_local),
+        model=guess.model,
+        input_tokens=guess.input_tokens,
+        max_output_tokens=guess.max_output_tokens,
+        rule_based=guess.rule_based,
     )
 
 
