@@ -19,6 +19,8 @@ Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--rounds 10] [--r
 - Added ms = percentile(runner) - percentile(raw) of the same run. The machine is shared, so the
   whole measurement is repeated (--repeat) and each figure is the median over the repeats (every
   repeat's figures are kept under "repeats").
+- CPU per call: process CPU time (every thread) of sequential raw and runner calls
+  (`cpu_*_ms_per_call`); --cpu-only measures just that and writes nothing.
 - --profile: cProfile of 100 sequential runner calls, top functions by own time.
 """
 
@@ -286,9 +288,28 @@ async def measure(callers: Callers, *, calls: int, rounds: int) -> dict[str, flo
     return figures
 
 
-async def measure_repeatedly(callers: Callers, *, calls: int, rounds: int, times: int) -> list[dict[str, float]]:
+async def cpu_per_call(callers: Callers, *, calls: int) -> dict[str, float]:
+    """Process CPU (all threads: the event loop and the runner's database threads) per sequential
+    call, raw client vs runner. At c50 every such millisecond is paid 50 times per round."""
+    figures: dict[str, float] = {}
+    for name, call in (("raw", callers.raw_json), ("runner", callers.runner_json)):
+        started = time.process_time()
+        for _ in range(calls):
+            await call()
+        figures[f"cpu_{name}_ms_per_call"] = round((time.process_time() - started) * 1000 / calls, 3)
+    figures["cpu_added_ms_per_call"] = round(figures["cpu_runner_ms_per_call"] - figures["cpu_raw_ms_per_call"], 3)
+    return figures
+
+
+async def measure_repeatedly(
+    callers: Callers, *, calls: int, rounds: int, times: int, cpu_only: bool = False
+) -> list[dict[str, float]]:
     # One event loop for every repeat: the raw client's pooled connections belong to it.
-    return [await measure(callers, calls=calls, rounds=rounds) for _ in range(times)]
+    repeats = []
+    for _ in range(times):
+        figures = {} if cpu_only else await measure(callers, calls=calls, rounds=rounds)
+        repeats.append(figures | await cpu_per_call(callers, calls=max(calls, 100)))
+    return repeats
 
 
 def profile_runner(callers: Callers, *, calls: int = 100) -> None:
@@ -324,6 +345,7 @@ def main() -> None:
     )
     parser.add_argument("--postgres", action="store_true", help="(the default) PostgreSQL + Redis")
     parser.add_argument("--profile", action="store_true", help="cProfile 100 runner calls after measuring")
+    parser.add_argument("--cpu-only", action="store_true", help="only CPU per call (nothing written)")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     output = args.output or (RESULTS_SQLITE if args.sqlite else RESULTS)
@@ -336,8 +358,13 @@ def main() -> None:
 
         model = next(m.name for m in catalog().models if m.name == "gpt-4o-mini")
         callers = Callers(base_url=base_url, model=model, tenant=tenant, user=user)
-        repeats = asyncio.run(measure_repeatedly(callers, calls=args.calls, rounds=args.rounds, times=args.repeat))
-        figures = {name: round(statistics.median(run[name] for run in repeats), 2) for name in repeats[0]}
+        repeats = asyncio.run(
+            measure_repeatedly(callers, calls=args.calls, rounds=args.rounds, times=args.repeat, cpu_only=args.cpu_only)
+        )
+        figures = {name: round(statistics.median(run[name] for run in repeats), 3) for name in repeats[0]}
+        if args.cpu_only:
+            print({name: [run[name] for run in repeats] for name in repeats[0]}, figures)
+            return
         from llm.models import AiRun
 
         recorded = AiRun.objects.filter(status="succeeded").count()
