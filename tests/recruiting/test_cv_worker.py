@@ -56,10 +56,15 @@ def redis_broker(redis_url: str) -> Iterator[dict[str, str]]:
 
 def reset_broker_connections() -> None:
     """Drop pooled broker connections so the next send uses the current broker URL."""
+    from kombu import pools
+
     app: Any = celery_app  # private attributes: Celery has no public way to re-point a live app
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    # Celery 5.7 takes a producer even for eager tasks: kombu's global pools must not keep one
+    # that points at the closed connections.
+    pools.reset()
     app.amqp._producer_pool = None
 
 
