@@ -4,38 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('llm', '0004_api_tokens_and_feature_access'),
+        ("llm", "0004_api_tokens_and_feature_access"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='airun',
-            name='airun_created',
+            model_name="airun",
+            name="airun_created",
         ),
         migrations.RemoveIndex(
-            model_name='airun',
-            name='airun_status',
+            model_name="airun",
+            name="airun_status",
         ),
         migrations.AddIndex(
-            model_name='airun',
-            index=models.Index(fields=['created_at', 'id'], name='airun_created_id'),
+            model_name="airun",
+            index=models.Index(fields=["created_at", "id"], name="airun_created_id"),
         ),
         migrations.AddIndex(
-            model_name='airun',
-            index=models.Index(fields=['finished_at'], name='airun_finished'),
+            model_name="airun",
+            index=models.Index(fields=["finished_at"], name="airun_finished"),
         ),
         migrations.AddIndex(
-            model_name='airun',
-            index=models.Index(fields=['status', 'created_at'], name='airun_status_created'),
+            model_name="airun",
+            index=models.Index(fields=["status", "created_at"], name="airun_status_created"),
         ),
         migrations.AddIndex(
-            model_name='airun',
-            index=models.Index(fields=['provider', 'created_at'], name='airun_provider_created'),
+            model_name="airun",
+            index=models.Index(fields=["provider", "created_at"], name="airun_provider_created"),
         ),
         migrations.AddIndex(
-            model_name='airun',
-            index=models.Index(fields=['model', 'created_at'], name='airun_model_created'),
+            model_name="airun",
+            index=models.Index(fields=["model", "created_at"], name="airun_model_created"),
         ),
     ]

@@ -5,35 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('llm', '0005_airun_changelist_indexes'),
+        ("llm", "0005_airun_changelist_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='budget',
-            name='cap_usd',
+            model_name="budget",
+            name="cap_usd",
             field=models.DecimalField(decimal_places=8, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='budget',
-            name='reserved',
-            field=models.DecimalField(decimal_places=8, default=Decimal('0'), max_digits=20),
+            model_name="budget",
+            name="reserved",
+            field=models.DecimalField(decimal_places=8, default=Decimal("0"), max_digits=20),
         ),
         migrations.AlterField(
-            model_name='budget',
-            name='spent',
-            field=models.DecimalField(decimal_places=8, default=Decimal('0'), max_digits=20),
+            model_name="budget",
+            name="spent",
+            field=models.DecimalField(decimal_places=8, default=Decimal("0"), max_digits=20),
         ),
         migrations.AlterField(
-            model_name='budgetreservation',
-            name='actual',
+            model_name="budgetreservation",
+            name="actual",
             field=models.DecimalField(blank=True, decimal_places=8, max_digits=20, null=True),
         ),
         migrations.AlterField(
-            model_name='budgetreservation',
-            name='amount',
+            model_name="budgetreservation",
+            name="amount",
             field=models.DecimalField(decimal_places=8, max_digits=20),
         ),
     ]
