@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,14 +16,6 @@ from llm.models import AiRun
 from tests.analytics.runs import make_run
 
 CHANGELIST = "admin:llm_airun_changelist"
-
-
-@pytest.fixture
-def staff_client(db: None) -> Client:
-    staff = get_user_model().objects.create_user("boss", password="pw-staff-123", is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def airun_scans(queries: list[dict[str, str]]) -> list[str]:

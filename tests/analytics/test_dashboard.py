@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import StreamingHttpResponse
 from django.test import Client
@@ -21,14 +20,6 @@ from tests.analytics.runs import make_run
 from tests.conftest import Tenant
 
 DASHBOARD = "admin:analytics_dashboard"
-
-
-@pytest.fixture
-def staff_client(db: None) -> Client:
-    staff = get_user_model().objects.create_user("boss", password="pw-staff-123", is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture

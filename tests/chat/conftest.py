@@ -12,13 +12,11 @@ from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django.test import Client
 
-from config.asgi import application
 from recruiting.models import CV, Candidate
 from recruiting.parsing import parse_cv_text
 from tests.chat.documents import CV_TEXT, OTHER_CV_TEXT
 from tests.conftest import Tenant
-
-RECEIVE_TIMEOUT = 5
+from tests.sockets import communicator_for, json_events_until_end, login_cookie
 
 
 def make_cv(tenant: Tenant, text: str = CV_TEXT, name: str = "Jane Roe") -> CV:
@@ -43,15 +41,6 @@ def cv_b(tenant_b: Tenant) -> CV:
     return make_cv(tenant_b, OTHER_CV_TEXT, name="Max Secret")
 
 
-def login_cookie(user: Any) -> str:
-    try:
-        client = Client()
-        client.force_login(user)
-        return client.cookies["sessionid"].value
-    finally:
-        connection.close()  # runs in a worker thread; its connection must not outlive the test DB
-
-
 def visitor_cookie(token: str) -> str:
     """An anonymous visitor's session, made by opening the public page (it sets the visitor key)."""
     try:
@@ -64,12 +53,7 @@ def visitor_cookie(token: str) -> str:
 
 
 async def socket(path: str, *, cookie: str | None = None, client_ip: str = "127.0.0.1") -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-    if cookie:
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    communicator.scope["client"] = (client_ip, 50000)
-    return communicator
+    return communicator_for(path, cookie=cookie, client_ip=client_ip)
 
 
 async def recruiter_socket(tenant: Tenant, cv: CV, mode: str = "json") -> WebsocketCommunicator:
@@ -86,14 +70,7 @@ async def ask(communicator: WebsocketCommunicator, question: str, conversation: 
     )
 
 
-async def receive_until_end(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
-    """JSON events up to the stream's complete or error."""
-    events = []
-    while True:
-        event = await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT)
-        events.append(event)
-        if event["type"] in ("complete", "error"):
-            return events
+receive_until_end = json_events_until_end
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:

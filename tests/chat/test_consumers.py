@@ -13,7 +13,6 @@ from chat.models import Conversation, Message
 from llm.models import AiRun, Budget
 from recruiting.models import CV
 from tests.chat.conftest import (
-    RECEIVE_TIMEOUT,
     ask,
     receive_until_end,
     recruiter_socket,
@@ -22,6 +21,7 @@ from tests.chat.conftest import (
 from tests.conftest import Tenant
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
+from tests.sockets import RECEIVE_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

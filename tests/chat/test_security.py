@@ -15,7 +15,6 @@ from llm.models import AiRun
 from recruiting.models import CV
 from recruiting.services.candidates import candidate_erase
 from tests.chat.conftest import (
-    RECEIVE_TIMEOUT,
     ask,
     login_cookie,
     receive_until_end,
@@ -25,6 +24,7 @@ from tests.chat.conftest import (
 )
 from tests.conftest import Tenant
 from tests.llm.conftest import Gateway
+from tests.sockets import RECEIVE_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,13 +11,10 @@ from chat.models import Message
 from llm.models import AiRun
 from tests.chat.conftest import make_cv
 from tests.conftest import Tenant
-from tests.e2e import test_playground
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
 from tests.plugins.live import ARTIFACTS_DIR, wait_for_htmx_settled
 
 # The playground's daphne on the fake OpenAI server, and its Chromium page.
-daphne_on_fake_openai = test_playground.daphne_on_fake_openai
-playground_page = test_playground.playground_page
 
 
 def _answers(page: Any) -> list[str]:
@@ -27,10 +24,10 @@ def _answers(page: Any) -> list[str]:
 @pytest.mark.e2e
 @pytest.mark.integration
 def test_ask_two_questions_reload_and_stop(
-    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, playground_page: Any
+    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, fake_openai_page: Any
 ) -> None:
     cv = make_cv(tenant_a)
-    page = playground_page
+    page = fake_openai_page
     page.goto(f"/login/?next=/chat/cv/{cv.pk}/")
     page.fill("#id_username", tenant_a.user.username)
     page.fill("#id_password", tenant_a.password)

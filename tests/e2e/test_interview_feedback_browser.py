@@ -11,14 +11,11 @@ import pytest
 from llm.models import AiRun
 from recruiting.models import Interview
 from tests.conftest import Tenant
-from tests.e2e import test_playground
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
 from tests.plugins.live import ARTIFACTS_DIR, wait_for_htmx_settled
 from tests.recruiting.interviews import interview_for
 
 # The playground's daphne (on the fake OpenAI server) and its Chromium page, used by name.
-daphne_on_fake_openai = test_playground.daphne_on_fake_openai
-playground_page = test_playground.playground_page
 
 ANSWER = {
     "title": "Interview feedback: Ana Silva for Backend Engineer",
@@ -35,10 +32,10 @@ ANSWER = {
 @pytest.mark.e2e
 @pytest.mark.integration
 def test_generate_cancel_retry_and_accept_interview_feedback(
-    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, playground_page: Any
+    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, fake_openai_page: Any
 ) -> None:
     interview = interview_for(tenant_a)
-    page = playground_page
+    page = fake_openai_page
     page.goto(f"/interviews/{interview.pk}/")
     page.fill("#id_username", tenant_a.user.username)
     page.fill("#id_password", tenant_a.password)

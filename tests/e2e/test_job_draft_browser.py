@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest injects the imported fixture by name
 """A recruiter drafts a job in real Chromium: the posting streams from the (fake) model over the
 job form's socket, fields fill in while the stream is still running, the recruiter edits one and
 saves; the saved job holds the edited draft and the draft's AI run is linked to it."""
@@ -14,7 +13,6 @@ import pytest
 from llm.models import AiRun
 from recruiting.models import Department, Job
 from tests.conftest import Tenant
-from tests.e2e.test_playground import daphne_on_fake_openai  # noqa: F401 - module fixture used by name
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
 from tests.plugins.live import ARTIFACTS_DIR
 

@@ -3,56 +3,26 @@ the fake OpenAI server, then cancels a slow stream."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from llm.models import AiRun
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
-from tests.plugins.live import ARTIFACTS_DIR, database_url, start_daphne, stop_process
+from tests.plugins.live import ARTIFACTS_DIR
 
 PASSWORD = "correct-horse-battery-staple"
 SLOW_PROMPT = " ".join(f"word{i}" for i in range(25))
 
 
-@pytest.fixture(scope="module")
-def daphne_on_fake_openai(
-    django_db_setup: None, django_db_blocker: Any, fake_openai_server: FakeOpenAIServer
-) -> Iterator[str]:
-    """daphne whose gateway calls the fake server; the catalog is re-read on every call because
-    each test flushes and re-seeds it."""
-    process, port, log_path = start_daphne(
-        env_overrides={
-            "DATABASE_URL": database_url(connection.settings_dict),
-            "OPENAI_BASE_URL": fake_openai_server.base_url,
-            "OPENAI_API_KEY": "test-key",
-            "LLM_CATALOG_TTL": "0",
-            "LLM_CACHE_TTL": "0",
-        }
-    )
-    yield f"http://127.0.0.1:{port}"
-    stop_process(process)
-    log_path.unlink(missing_ok=True)
-
-
-@pytest.fixture
-def playground_page(browser: Any, daphne_on_fake_openai: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=daphne_on_fake_openai, viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.e2e
 @pytest.mark.integration
 def test_staff_stream_a_prompt_and_cancel_a_slow_one(
-    transactional_db: None, fake_openai: FakeOpenAIServer, playground_page: Any
+    transactional_db: None, fake_openai: FakeOpenAIServer, fake_openai_page: Any
 ) -> None:
     get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=PASSWORD)
-    page = playground_page
+    page = fake_openai_page
 
     page.goto("/admin/login/?next=/llm/playground/")
     page.fill("#id_username", "admin")

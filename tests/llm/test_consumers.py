@@ -11,15 +11,13 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test import Client
 from django.urls import path
 
 from config.asgi import application
 from llm.consumers import StreamCall, StreamingConsumer, StreamOutcome
 from llm.models import AiRun, LLMModel, PromptTemplate
+from tests import sockets
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
@@ -34,21 +32,8 @@ def _create_user(username: str, *, staff: bool) -> Any:
     return get_user_model().objects.create_user(username=username, password="unused", is_staff=staff)
 
 
-def _login_cookie(user: Any) -> str:
-    try:
-        client = Client()
-        client.force_login(user)
-        return client.cookies["sessionid"].value
-    finally:
-        connection.close()  # runs in a worker thread; its connection must not outlive the test DB
-
-
 async def socket_for(user: Any | None, path: str = "/ws/llm/playground/?mode=json", app: Any = application) -> Any:
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-    if user is not None:
-        cookie = await sync_to_async(_login_cookie)(user)
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return WebsocketCommunicator(app, path, headers=headers)
+    return await sockets.socket_for(user, path, app)
 
 
 async def staff_socket(path: str = "/ws/llm/playground/?mode=json") -> Any:

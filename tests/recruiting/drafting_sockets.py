@@ -1,5 +1,5 @@
 """Helpers for the drafting socket tests: a logged-in WebsocketCommunicator on the real ASGI
-application (the gateway tests' `socket_for`), and reading events until a stream ends."""
+application (tests/sockets.py), and reading events until a stream ends."""
 
 from __future__ import annotations
 
@@ -8,20 +8,9 @@ from typing import Any
 
 from channels.testing import WebsocketCommunicator
 
-from tests.llm.test_consumers import socket_for
+from tests.sockets import RECEIVE_TIMEOUT, json_events_until_end, socket_for
 
 __all__ = ["html_messages_until_end", "json_events_until_end", "socket_for", "start"]
-
-RECEIVE_TIMEOUT = 5
-
-
-async def json_events_until_end(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
-    events = []
-    while True:
-        event = await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT)
-        events.append(event)
-        if event["type"] in ("complete", "error"):
-            return events
 
 
 async def html_messages_until_end(communicator: WebsocketCommunicator) -> list[str]:

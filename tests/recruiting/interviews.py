@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import connection
-from django.test import Client
-
 from recruiting import services
 from recruiting.models import CV, Candidate, Interview
 from recruiting.services.interviews import interview_create
@@ -39,12 +34,3 @@ def interview_for(tenant: Tenant, *, notes: str = NOTES, cv_text: str = CV_TEXT,
     )
     application = services.application_upsert(candidate=candidate, job=job)
     return interview_create(application=application, interviewer=tenant.user, notes=notes)
-
-
-def session_cookie(user: Any) -> str:
-    try:
-        client = Client()
-        client.force_login(user)
-        return client.cookies["sessionid"].value
-    finally:
-        connection.close()  # runs in a worker thread; its connection must not outlive the test DB

@@ -176,11 +176,11 @@ async def test_the_job_panel_streams_a_recruiter_lens_of_the_selected_cv(local_o
 
     from config.asgi import application
     from llm.models import AiRun
-    from tests.recruiting.interviews import session_cookie
+    from tests.sockets import login_cookie
 
     def setup() -> tuple[Tenant, Any, str]:
         tenant = make_tenant(slug="acme")
-        return tenant, interview_for(tenant), session_cookie(tenant.user)
+        return tenant, interview_for(tenant), login_cookie(tenant.user)
 
     _, interview, cookie = await sync_to_async(setup)()
     headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", f"sessionid={cookie}".encode())]

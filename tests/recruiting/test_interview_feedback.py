@@ -13,16 +13,16 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from config.asgi import application
 from llm.models import AiRun
 from llm.prompt_files import STANDARD_SCHEMA
 from recruiting.interview_feedback import interview_feedback_locally
 from recruiting.models import Interview
+from tests import sockets
 from tests.conftest import Tenant, make_tenant
 from tests.fakes.openai_server import Fault
 from tests.llm import conftest as llm_fixtures
 from tests.llm.conftest import Gateway
-from tests.recruiting.interviews import interview_for, session_cookie
+from tests.recruiting.interviews import interview_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # The gateway's fixtures (the fake OpenAI server wired in; the local provider alone), used by name.
@@ -34,12 +34,8 @@ SCRIPT = '<script>alert("x")</script>'
 
 
 async def socket_for(user: Any | None, interview_id: int, mode: str = "json") -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-    if user is not None:
-        cookie = await sync_to_async(session_cookie)(user)
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
     path = f"/ws/interviews/{interview_id}/feedback/" + ("?mode=json" if mode == "json" else "")
-    return WebsocketCommunicator(application, path, headers=headers)
+    return await sockets.socket_for(user, path)
 
 
 async def connected_socket(tenant: Tenant, interview: Interview, mode: str = "json") -> WebsocketCommunicator:
@@ -49,13 +45,7 @@ async def connected_socket(tenant: Tenant, interview: Interview, mode: str = "js
     return communicator
 
 
-async def events_until_end(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
-    events = []
-    while True:
-        event = await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT)
-        events.append(event)
-        if event["type"] in ("complete", "error"):
-            return events
+events_until_end = sockets.json_events_until_end
 
 
 async def setup(notes: str | None = None, cv_text: str | None = None) -> tuple[Tenant, Interview]:
