@@ -92,6 +92,16 @@ def ai_runs_forget_subject(*, subject_type: str, subject_ids: list[str]) -> int:
     )
 
 
+def ai_run_attach_subject(
+    *, run_id: int, tenant_id: int, user_id: int, feature: str, subject_type: str, subject_id: str
+) -> bool:
+    """Links a run made before its object existed (a draft on a "new" page) to that object.
+    Only an unclaimed run of the same tenant, user and feature qualifies, so a forged id claims
+    nothing."""
+    unclaimed = AiRun.objects.filter(pk=run_id, tenant_id=tenant_id, user_id=user_id, feature=feature, subject_type="")
+    return unclaimed.update(subject_type=subject_type, subject_id=subject_id) == 1
+
+
 def prompt_files_sync() -> list[PromptTemplate]:
     """Adds each prompt file whose (slug, version) is not in the database yet, labelled production.
 

@@ -58,17 +58,20 @@ def job_update(*, job: Job, **changes: Any) -> Job:
 
 
 def job_claim_draft_run(*, job: Job, user: Any, run_id: str) -> bool:
-    """Links the AI draft run made on the new-job page (no subject yet) to the job it became.
-    Only the same tenant's and user's unclaimed draft runs qualify, so a forged id claims nothing."""
-    from llm.models import AiRun  # a write to the gateway's record of the call, not to its accounting
+    """Links the AI draft run made on the new-job page (no subject yet) to the job it became."""
+    from llm.services import ai_run_attach_subject
     from recruiting.drafting.job_posting import FEATURE
 
     if not run_id.isdigit():
         return False
-    unclaimed = AiRun.objects.filter(
-        pk=int(run_id), tenant_id=job.company_id, user_id=user.pk, feature=FEATURE, subject_type=""
+    return ai_run_attach_subject(
+        run_id=int(run_id),
+        tenant_id=job.company_id,
+        user_id=user.pk,
+        feature=FEATURE,
+        subject_type=Job._meta.label_lower,
+        subject_id=str(job.pk),
     )
-    return unclaimed.update(subject_type=Job._meta.label_lower, subject_id=str(job.pk)) == 1
 
 
 @transaction.atomic
