@@ -2,20 +2,16 @@
 
 The gateway's own limits still apply to every chat call (RPM/TPM per user and tenant, tenant
 budgets; llm.ratelimits, llm.budgets); a recruiter's messages per minute is the gateway's
-per-user RPM. Anonymous visitors have no user, so their counters live here, in the same cache
-and with the same fixed one-minute windows.
+per-user RPM. Anonymous visitors have no user, so their counters are keyed here and charged
+with the gateway's counters (llm.ratelimits.fixed_window_admit).
 """
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import caches
+from llm.ratelimits import fixed_window_admit, window_retry_after
 
-WINDOW_SECONDS = 60
 PUBLIC_MESSAGES_PER_MINUTE_PER_IP = 6
 PUBLIC_MESSAGES_PER_MINUTE_PER_LINK = 30
 MAX_QUESTION_CHARACTERS = 2000
@@ -28,34 +24,23 @@ class Refusal:
     retry_after: int | None = None
 
 
-def _count(key: str) -> int:
-    cache = caches[settings.LLM_RATE_LIMIT_CACHE]
-    if cache.add(key, 1, timeout=WINDOW_SECONDS * 2):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        return 1
-
-
 def public_message_admit(*, link_id: int, client_ip: str) -> Refusal | None:
-    """Count one visitor message against the per-IP and per-link limits, or say why not."""
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    retry_after = math.ceil((window + 1) * WINDOW_SECONDS - now)
+    """Count one visitor message against the per-IP and per-link limits, or say why not. A refused
+    message counts against neither."""
     limits = (
-        (f"chat:rl:ip:{client_ip}:{window}", PUBLIC_MESSAGES_PER_MINUTE_PER_IP, "from your network"),
-        (f"chat:rl:link:{link_id}:{window}", PUBLIC_MESSAGES_PER_MINUTE_PER_LINK, "for this CV"),
+        (f"chat:ip:{client_ip}", PUBLIC_MESSAGES_PER_MINUTE_PER_IP, "from your network"),
+        (f"chat:link:{link_id}", PUBLIC_MESSAGES_PER_MINUTE_PER_LINK, "for this CV"),
     )
-    for key, limit, who in limits:
-        if _count(key) > limit:
-            return Refusal(
-                "rate_limited",
-                f"Too many questions {who} this minute (limit {limit}); please try again in {retry_after} s.",
-                retry_after,
-            )
-    return None
+    refused = fixed_window_admit(limits=[(name, limit) for name, limit, _ in limits])
+    if refused is None:
+        return None
+    _, limit, who = limits[refused]
+    retry_after = window_retry_after()
+    return Refusal(
+        "rate_limited",
+        f"Too many questions {who} this minute (limit {limit}); please try again in {retry_after} s.",
+        retry_after,
+    )
 
 
 def question_refusal(question: str) -> Refusal | None:

@@ -102,6 +102,22 @@ def _first_over_limit(counters: list[_Counter]) -> _Counter | None:
     return None
 
 
+def fixed_window_admit(*, limits: list[tuple[str, int]]) -> int | None:
+    """One request against other callers' per-minute limits (`(name, limit)` pairs, e.g. a
+    visitor's IP), with the gateway's atomic counters: every counter is charged, or none. Returns
+    the index of the first limit that would be passed, or None when admitted."""
+    window = int(time.time() // WINDOW_SECONDS)
+    counters = [_Counter(key=f"llm:rl:ext:{name}:{window}", limit=limit, amount=1) for name, limit in limits]
+    refused = _first_over_limit(counters)
+    return None if refused is None else counters.index(refused)
+
+
+def window_retry_after() -> int:
+    """Seconds until the current one-minute window ends."""
+    now = time.time()
+    return math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now)
+
+
 def rate_limit_admit(*, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int) -> None:
     """Count one request and its input tokens, or refuse with the seconds until the window turns."""
     now = time.time()

@@ -220,3 +220,14 @@ def test_redis_exact_cache_answers_a_repeat(gateway: Gateway, redis_counters: An
 
     assert (first.cached, again.cached, again.text) == (False, True, first.text)
     assert len(gateway.fake.requests) == 1 and redis_counters.keys("llm:exact:*")
+
+
+def test_fixed_window_limits_for_other_callers_charge_every_counter_or_none() -> None:
+    from llm.ratelimits import fixed_window_admit
+
+    limits = [("visitor:a", 5), ("link:1", 2)]
+    assert fixed_window_admit(limits=limits) is None
+    assert fixed_window_admit(limits=limits) is None
+    assert fixed_window_admit(limits=limits) == 1  # the link's limit of 2 is reached
+    # The refused request did not charge the visitor: another link still has 3 of its 5.
+    assert [fixed_window_admit(limits=[("visitor:a", 5), ("link:2", 9)]) for _ in range(4)] == [None, None, None, 0]
