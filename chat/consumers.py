@@ -13,21 +13,17 @@ answer, the stored answer once it ends. JSON mode gets the gateway's protocol pl
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.template.loader import render_to_string
 
 from chat import limits, selectors, services
 from chat.models import Conversation, PublicChatLink
 from chat.prompting import FEATURE
 from chat.services import NothingToRegenerate, PreparedAnswer
-from llm.consumers import CLOSE_FORBIDDEN, Event, StreamCall, StreamingConsumer, StreamOutcome
+from llm.consumers import CLOSE_FORBIDDEN, Event, StreamCall, StreamingConsumer, StreamOutcome, in_db_thread
 from llm.streaming_html import chunk_html, ready_event
 from recruiting.selectors import ChatCV, company_for_user, cv_for_chat
 
@@ -44,23 +40,6 @@ PUBLIC_REFUSALS = {
     "budget_exceeded": "This chat has reached its spending limit. Please contact the recruiter who shared it.",
     "feature_disabled": "This chat is switched off.",
 }
-
-
-T = TypeVar("T")
-
-
-async def in_db_thread(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run the chat's database work on Django's one sync thread, one hop per step.
-
-    On SQLite that thread keeps its connection (`database_sync_to_async` would close and reopen it
-    on every hop: CONN_MAX_AGE is 0 for SQLite), as the runner's hops do. Other databases keep
-    `database_sync_to_async`'s connection upkeep (CONN_MAX_AGE applies). The chat's work is not
-    spread over a thread pool: measured on PostgreSQL, that only moved the queue to the runner's
-    admission and made the time to first token longer (docs/PERFORMANCE.md).
-    """
-    if connection.vendor == "sqlite":
-        return await sync_to_async(function)(**kwargs)
-    return await database_sync_to_async(function)(**kwargs)
 
 
 def answer_dom_id(message_id: int) -> str:

@@ -16,15 +16,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from llm import runner
 from llm.forms import PlaygroundForm
@@ -45,6 +47,23 @@ STOP_TIMEOUT_SECONDS = 10.0
 
 Event = dict[str, Any]
 HTMX_ONLY_EVENTS = ("ready", "started")
+
+
+T = TypeVar("T")
+
+
+async def in_db_thread(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run a consumer's database work on Django's one sync thread, one hop per step.
+
+    On SQLite that thread keeps its connection (`database_sync_to_async` would close and reopen it
+    on every hop: CONN_MAX_AGE is 0 for SQLite), as the runner's hops do. Other databases keep
+    `database_sync_to_async`'s connection upkeep (CONN_MAX_AGE applies). The work is not spread
+    over a thread pool: measured with the chat on PostgreSQL, that only moved the queue to the
+    runner's admission and made the time to first token longer (docs/PERFORMANCE.md).
+    """
+    if connection.vendor == "sqlite":
+        return await sync_to_async(function)(*args, **kwargs)
+    return await database_sync_to_async(function)(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -278,4 +297,4 @@ class PlaygroundConsumer(StreamingConsumer):
         return bool(self.user.is_active and self.user.is_staff)
 
     async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
-        return await database_sync_to_async(_validated_playground_call)(message, self.user)
+        return await in_db_thread(_validated_playground_call, message, self.user)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
-from llm.consumers import StreamCall, StreamingConsumer
+from llm.consumers import StreamCall, StreamingConsumer, in_db_thread
 from llm.runner.streaming import status_event
 from recruiting import selectors
 from recruiting.services.ai_panel import HOST_TYPES, Panel, ai_panel_build, ai_panel_host
@@ -53,7 +52,7 @@ class AiPanelConsumer(StreamingConsumer):
 
     async def authorize(self) -> bool:
         host_type, pk = self._route()
-        host = await database_sync_to_async(host_for_member)(user=self.user, host_type=host_type, pk=pk)
+        host = await in_db_thread(host_for_member, user=self.user, host_type=host_type, pk=pk)
         return host is not None
 
     def panel_for(self, message: dict[str, Any]) -> Panel:
@@ -65,7 +64,7 @@ class AiPanelConsumer(StreamingConsumer):
         return ai_panel_build(host_type=host_type, host=host, user=self.user, selected=selected_chips(message))  # type: ignore[arg-type]
 
     async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
-        self.panel = panel = await database_sync_to_async(self.panel_for)(message)
+        self.panel = panel = await in_db_thread(self.panel_for, message)
         return StreamCall(
             feature=panel.feature,
             context=panel.context,
@@ -83,7 +82,7 @@ class AiPanelConsumer(StreamingConsumer):
             sources = ", ".join(self.panel.labels) or "no context"
             await super().send_event(status_event("analyzing", f"Analyzing {sources}", ANALYZING_PROGRESS))
         elif event["type"] == "complete" and self.mode == "htmx" and self.panel is not None:
-            await self.send(text_data=await database_sync_to_async(self.result_html)(event))
+            await self.send(text_data=await in_db_thread(self.result_html, event))
 
     def result_context(self, event: dict[str, Any]) -> dict[str, Any]:
         panel = self.panel

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.template.loader import render_to_string
 
-from llm.consumers import Event, StreamCall
+from llm.consumers import Event, StreamCall, in_db_thread
 from recruiting import selectors
 from recruiting.consumers.streamed_fields import StreamedFieldsConsumer, form_field_html
 from recruiting.drafting.company_info import FEATURE
@@ -82,4 +81,4 @@ class CompanyExtractionConsumer(StreamedFieldsConsumer):
         return form_field_html(form, "website") + render_to_string(RESULT_TEMPLATE, {"event": event})
 
     async def on_complete(self, event: Event) -> None:
-        await database_sync_to_async(company_source_discard)(token=self.token)
+        await in_db_thread(company_source_discard, token=self.token)

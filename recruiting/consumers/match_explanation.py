@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
-from llm.consumers import Event, StreamCall
+from llm.consumers import Event, StreamCall, in_db_thread
 from recruiting import selectors
 from recruiting.consumers.streamed_fields import StreamedFieldsConsumer
 from recruiting.models import Candidate, Company, Job, MatchAssessment
@@ -86,9 +85,9 @@ class MatchExplanationConsumer(StreamedFieldsConsumer):
         await super().send_event(event)
 
     async def on_complete(self, event: Event) -> None:
-        stored = await database_sync_to_async(self._store)(event)
+        stored = await in_db_thread(self._store, event)
         if self.mode == "htmx":
-            await self.send(text_data=await database_sync_to_async(self._stored_html)(stored))
+            await self.send(text_data=await in_db_thread(self._stored_html, stored))
         else:
             await self.send_json(
                 {"type": "stored", "assessment_id": stored.pk, "combined_score": stored.combined_score}

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.template.loader import render_to_string
 
-from llm.consumers import Event, StreamCall, StreamingConsumer
+from llm.consumers import Event, StreamCall, StreamingConsumer, in_db_thread
 from recruiting import selectors
 from recruiting.drafting.partial_json import MemberStream
 from recruiting.models import Company
@@ -58,14 +57,14 @@ class StreamedFieldsConsumer(StreamingConsumer):
     # --- the machinery --------------------------------------------------------------------
 
     async def authorize(self) -> bool:
-        return await database_sync_to_async(self._authorize)()
+        return await in_db_thread(self._authorize)
 
     def _authorize(self) -> bool:
         self.company = selectors.company_for_user(user=self.user)
         return self.company is not None and bool(self.user.is_active) and self.authorize_objects(self.company)
 
     async def build_call(self, message: dict[str, Any]) -> StreamCall | None:
-        call = await database_sync_to_async(self.prepare_call)(message)
+        call = await in_db_thread(self.prepare_call, message)
         self.members = MemberStream()
         self.filled: dict[str, Any] = {}
         return call
@@ -78,7 +77,7 @@ class StreamedFieldsConsumer(StreamingConsumer):
             validated = self.field_values(dict(event.get("output") or {}))
             await self._fill({name: value for name, value in validated.items() if self.filled.get(name) != value})
             if self.mode == "htmx":
-                closing = await database_sync_to_async(self.result_html)(event)
+                closing = await in_db_thread(self.result_html, event)
                 if closing:
                     await self.send(text_data=closing)
 
