@@ -38,6 +38,8 @@ from bench.gateway_overhead import configure_database, percentile, setup_django,
 from tests.chat.documents import CV_TEXT  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results" / "chat_concurrency.json"
+# One file per database, so that a --postgres run does not overwrite the SQLite figures.
+RESULTS_POSTGRES = BASE_DIR / "bench" / "results" / "chat_concurrency_postgres.json"
 SOCKET_TIMEOUT = 300.0
 # Sockets open at most this many handshakes at a time (browsers do not all connect in one
 # millisecond); the questions still go out together once every socket is open.
@@ -281,8 +283,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 500])
     parser.add_argument("--postgres", action="store_true", help="throwaway PostgreSQL + Redis instead of SQLite")
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--output", type=Path, help=f"default: {RESULTS.name}, with --postgres {RESULTS_POSTGRES.name}")
     args = parser.parse_args()
+    output: Path = args.output or (RESULTS_POSTGRES if args.postgres else RESULTS)
     figures: dict[str, Any] = {}
     with ExitStack() as stack:
         base_url = start_fake_server(stack)
@@ -311,9 +314,9 @@ def main() -> None:
         "figures": figures,
         "goals": goals,
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nresume chat concurrency ({database}) -> {args.output}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nresume chat concurrency ({database}) -> {output}")
     for n in args.sizes:
         print(
             f"  N={n:4}  completed {figures[f'n{n}_completed']:4}  lost chunks {figures[f'n{n}_lost_chunks']:4}"
