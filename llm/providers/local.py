@@ -8,7 +8,9 @@ from collections.abc import AsyncGenerator
 
 from django.conf import settings
 
+from llm.errors import ProviderError
 from llm.local import LocalRequest, local_answer, local_embedding
+from llm.local_embeddings import local_embedder
 from llm.providers.base import LLMProvider
 from llm.tokens import count_messages, count_text
 from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, StreamDelta, Usage
@@ -56,10 +58,18 @@ class LocalProvider(LLMProvider):
         yield StreamDelta(usage=self._usage(request, text))
 
     def embeddings(self, *, model: str, texts: list[str], timeout: float) -> EmbeddingResponse:
-        tokens = sum(count_text(text, model) for text in texts)
-        return EmbeddingResponse(
-            vectors=[local_embedding(text) for text in texts], usage=Usage(input_tokens=tokens, estimated=True)
-        )
+        """The real local model when the router chose it (llm.local_embeddings), else lexical vectors."""
+        if model == "local":
+            tokens = sum(count_text(text, model) for text in texts)
+            return EmbeddingResponse(
+                vectors=[local_embedding(text) for text in texts], usage=Usage(input_tokens=tokens, estimated=True)
+            )
+        embedder = local_embedder()
+        if embedder is None or embedder.name != model:
+            # Never answer with another model's vectors under this model's name.
+            raise ProviderError(f"local embedding model {model!r} is not loaded", retryable=False)
+        # The model's own tokenizer counts the tokens: exact, not an estimate.
+        return EmbeddingResponse(vectors=embedder.embed(texts), usage=Usage(input_tokens=embedder.count_tokens(texts)))
 
     async def aembeddings(self, *, model: str, texts: list[str], timeout: float) -> EmbeddingResponse:
         return self.embeddings(model=model, texts=texts, timeout=timeout)

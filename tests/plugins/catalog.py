@@ -12,7 +12,11 @@ from django.db.migrations import RunPython
 from llm.models import Provider
 from llm.selectors import catalog_invalidate
 
-SEED_MIGRATIONS = ("llm.migrations.0003_seed_data", "llm.migrations.0004_api_tokens_and_feature_access")
+SEED_MIGRATIONS = (
+    "llm.migrations.0003_seed_data",
+    "llm.migrations.0004_api_tokens_and_feature_access",
+    "llm.migrations.0007_local_embedding_model",
+)
 
 
 def seed_catalog() -> None:
