@@ -240,6 +240,9 @@ LLM_RATE_LIMIT_CACHE = "default"
 # The runner's database work runs in this many threads (one connection each), so that concurrent
 # calls do not queue behind one thread. SQLite ignores it: it has one writer anyway.
 LLM_DB_THREADS = int(os.environ.get("LLM_DB_THREADS", "8"))
+# PostgreSQL: the runner's admission and finish statements are prepared once per connection.
+# Turn off behind a transaction-pooling PgBouncer older than 1.21 (it cannot keep them).
+LLM_PG_PREPARED_STATEMENTS = os.environ.get("LLM_PG_PREPARED_STATEMENTS", "1") == "1"
 # Per minute, by tenant plan ("default" applies to every plan; None means unlimited).
 LLM_RATE_LIMITS: dict[str, dict[str, int | None]] = {
     "default": {"user_rpm": 60, "user_tpm": 200_000, "tenant_rpm": 300, "tenant_tpm": 1_000_000},

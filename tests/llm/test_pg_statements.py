@@ -102,3 +102,33 @@ def test_a_budget_from_a_past_period_is_rolled_then_held(gateway: Gateway, free_
     cap.refresh_from_db()
     assert cap.period_start == period_start("daily", timezone.now())
     assert (cap.spent, cap.reserved) == (result.cost, 0)
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0].lstrip() for row in cursor.fetchall()]
+
+
+def test_the_two_statements_are_prepared_once_per_connection(gateway: Gateway, free_company: Any) -> None:
+    budget(free_company, "5")
+    connection.close()  # a fresh connection: nothing prepared yet
+
+    results = [ask(free_company, prompt=f"Question {n}") for n in range(3)]
+
+    statements = prepared_statements()
+    assert len(statements) == 2 and all(sql.startswith("WITH") for sql in statements), statements
+    assert all(result.ok and result.cost > 0 for result in results)
+    assert AiRun.objects.filter(status="succeeded").count() == 3
+
+
+def test_without_prepared_statements_the_same_accounting_holds(gateway: Gateway, free_company: Any) -> None:
+    gateway.settings.LLM_PG_PREPARED_STATEMENTS = False
+    cap = budget(free_company, "5")
+    connection.close()
+
+    result = ask(free_company)
+
+    assert prepared_statements() == []
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, result.cost) and result.cost > 0
