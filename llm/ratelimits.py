@@ -16,8 +16,11 @@ import math
 import time
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
+from redis.client import Pipeline
+from redis.commands.core import Script
 
 from llm.errors import RefusedError
 from llm.redis_clients import redis_for_cache
@@ -25,19 +28,22 @@ from llm.redis_clients import redis_for_cache
 WINDOW_SECONDS = 60
 COUNTER_TTL = WINDOW_SECONDS * 2
 
-# KEYS: the counters; ARGV: the TTL, then (amount, limit) per key. Returns 0 when admitted, else
-# the 1-based index of the counter that would pass its limit (nothing stays charged then).
+# KEYS: the counters, then (when ARGV[2] is 1) a key to read along; ARGV: the TTL, the read-along
+# flag, then (amount, limit) per counter. Returns {0, the value read along} when admitted, else
+# {the 1-based index of the counter that would pass its limit, nil} (nothing stays charged then).
 _ADMIT_SCRIPT = """
-for i = 1, #KEYS do
-    local amount = tonumber(ARGV[2 * i])
+local counters = #KEYS - tonumber(ARGV[2])
+for i = 1, counters do
+    local amount = tonumber(ARGV[1 + 2 * i])
     local total = redis.call('INCRBY', KEYS[i], amount)
     if total == amount then redis.call('EXPIRE', KEYS[i], ARGV[1]) end
-    if total > tonumber(ARGV[2 * i + 1]) then
-        for j = 1, i do redis.call('DECRBY', KEYS[j], ARGV[2 * j]) end
-        return i
+    if total > tonumber(ARGV[2 + 2 * i]) then
+        for j = 1, i do redis.call('DECRBY', KEYS[j], ARGV[1 + 2 * j]) end
+        return {i, false}
     end
 end
-return 0
+if counters < #KEYS then return {0, redis.call('GET', KEYS[#KEYS])} end
+return {0, false}
 """
 
 
@@ -83,23 +89,40 @@ def _cache_add(key: str, amount: int) -> int:
         return amount
 
 
-def _first_over_limit(counters: list[_Counter]) -> _Counter | None:
-    """Charge every counter, or none: the counter that would pass its limit, if any."""
+def _first_over_limit(counters: list[_Counter], *, read_along: str = "") -> tuple[_Counter | None, bytes | None]:
+    """Charge every counter, or none: (the counter that would pass its limit, if any; the value at
+    `read_along` on the counters' Redis when admitted, read in the same round trip)."""
     client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
     if client is not None:
-        arguments: list[int] = [COUNTER_TTL]
+        if not counters and not read_along:
+            return None, None
+        arguments: list[int] = [COUNTER_TTL, 1 if read_along else 0]
         for counter in counters:
             arguments += [counter.amount, counter.limit]
-        refused = int(client.eval(_ADMIT_SCRIPT, len(counters), *(c.key for c in counters), *arguments))
-        return counters[refused - 1] if refused else None
+        keys = [counter.key for counter in counters] + ([read_along] if read_along else [])
+        refused, value = _admit_script(client)(keys=keys, args=arguments)
+        return (counters[int(refused) - 1] if refused else None), value
+    if read_along:
+        raise ValueError("read_along needs the rate limits in Redis")
     charged: list[_Counter] = []
     for counter in counters:
         charged.append(counter)
         if _cache_add(counter.key, counter.amount) > counter.limit:
             for done in charged:  # a refused request does not eat into the limit
                 _cache_add(done.key, -done.amount)
-            return counter
-    return None
+            return counter, None
+    return None, None
+
+
+_scripts: dict[int, Script] = {}
+
+
+def _admit_script(client: redis.Redis) -> Script:
+    """The admission script, sent by its SHA (the script itself only when Redis lacks it)."""
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_ADMIT_SCRIPT)
+    return script
 
 
 def fixed_window_admit(*, limits: list[tuple[str, int]]) -> int | None:
@@ -108,7 +131,7 @@ def fixed_window_admit(*, limits: list[tuple[str, int]]) -> int | None:
     the index of the first limit that would be passed, or None when admitted."""
     window = int(time.time() // WINDOW_SECONDS)
     counters = [_Counter(key=f"llm:rl:ext:{name}:{window}", limit=limit, amount=1) for name, limit in limits]
-    refused = _first_over_limit(counters)
+    refused, _ = _first_over_limit(counters)
     return None if refused is None else counters.index(refused)
 
 
@@ -118,17 +141,20 @@ def window_retry_after() -> int:
     return math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now)
 
 
-def rate_limit_admit(*, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int) -> None:
-    """Count one request and its input tokens, or refuse with the seconds until the window turns."""
+def rate_limit_admit(
+    *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
+) -> bytes | None:
+    """Count one request and its input tokens, or refuse with the seconds until the window turns.
+
+    `read_along`: a key on the rate limits' Redis whose value is returned, read in the same round
+    trip (the exact cache's lookup rides along this way)."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     counters = [
         *_counters(kind="rpm", amount=1, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
         *_counters(kind="tpm", amount=input_tokens, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
     ]
-    if not counters:
-        return
-    refused = _first_over_limit(counters)
+    refused, value = _first_over_limit(counters, read_along=read_along)
     if refused is not None:
         retry_after = math.ceil((window + 1) * WINDOW_SECONDS - now)
         raise RefusedError(
@@ -137,10 +163,14 @@ def rate_limit_admit(*, tenant_id: int | None, user_id: int | None, plan: str, i
             code="rate_limited",
             retry_after=retry_after,
         )
+    return value
 
 
-def rate_limit_record_output(*, tenant_id: int | None, user_id: int | None, plan: str, output_tokens: int) -> None:
-    """Output tokens count towards TPM once they are known."""
+def rate_limit_record_output(
+    *, tenant_id: int | None, user_id: int | None, plan: str, output_tokens: int, pipeline: Pipeline | None = None
+) -> None:
+    """Output tokens count towards TPM once they are known; queued on `pipeline` (the rate
+    limits' own Redis) when one is given."""
     if output_tokens <= 0:
         return
     window = int(time.time() // WINDOW_SECONDS)
@@ -154,8 +184,9 @@ def rate_limit_record_output(*, tenant_id: int | None, user_id: int | None, plan
         for counter in counters:
             _cache_add(counter.key, counter.amount)
         return
-    pipeline = client.pipeline(transaction=False)
+    queue = pipeline if pipeline is not None else client.pipeline(transaction=False)
     for counter in counters:
-        pipeline.incrby(counter.key, counter.amount)
-        pipeline.expire(counter.key, COUNTER_TTL)
-    pipeline.execute()
+        queue.incrby(counter.key, counter.amount)
+        queue.expire(counter.key, COUNTER_TTL)
+    if pipeline is None:
+        queue.execute()

@@ -8,9 +8,12 @@ client per cache instead (it is thread-safe; its pool reuses connections).
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import redis
 from django.conf import settings
+from redis.client import Pipeline
 
 REDIS_BACKEND_SUFFIX = ".RedisCache"
 
@@ -32,3 +35,18 @@ def redis_for_cache(alias: str) -> redis.Redis | None:
             if client is None:
                 client = _clients[url] = redis.Redis.from_url(url)
     return client
+
+
+@contextmanager
+def one_round_trip(*aliases: str) -> Iterator[Pipeline | None]:
+    """A pipeline on the Redis that every one of the cache `aliases` shares, sent on exit when
+    something was queued; None when they do not share one (each then makes its own call)."""
+    clients = {id(client): client for client in (redis_for_cache(alias) for alias in aliases)}
+    client = next(iter(clients.values())) if len(clients) == 1 else None
+    if client is None:
+        yield None
+        return
+    pipeline = client.pipeline(transaction=False)
+    yield pipeline
+    if len(pipeline):
+        pipeline.execute()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from llm.budgets import Hold, budget_hold, headroom, period_start
 from llm.errors import ConfigurationError, LLMError, RefusedError
-from llm.exact_cache import CachedAnswer, cache_enabled, cache_get, cache_key
+from llm.exact_cache import CachedAnswer, cache_decode, cache_enabled, cache_get, cache_key, cache_read_along_key
 from llm.models import AiRun, Budget, PromptTemplate
 from llm.ratelimits import rate_limit_admit
 from llm.router import Target, feature_enabled, route, within_budget
@@ -210,18 +210,37 @@ def _hold(admission: Admission, budgets: list[Budget], amount: Decimal) -> list[
     return budget_hold(budgets=budgets, amount=amount, run_id=admission.run_id, now=admission.started_at)
 
 
-def _cache_lookup(admission: Admission) -> None:
-    """Only answers a paid model gave are cached: local ones are free to make again."""
+def _cache_key_for(admission: Admission) -> str:
+    """The exact cache's key for this call, or "" when it is not looked up: only answers a paid
+    model gave are cached (local ones are free to make again)."""
     primary = admission.primary
     if not (admission.spec.use_cache and cache_enabled() and primary and not primary.is_local and admission.messages):
-        return
+        return ""
     parameters = {
         "max_tokens": admission.max_tokens,
         "temperature": admission.temperature,
         "schema": admission.output_schema,
     }
-    admission.cache_key = cache_key(model=primary.model.name, messages=admission.messages, parameters=parameters)
-    admission.cached = cache_get(admission.cache_key)
+    return cache_key(model=primary.model.name, messages=admission.messages, parameters=parameters)
+
+
+def _rate_limit_and_cache_lookup(admission: Admission) -> None:
+    """Charge the rate limits, then look the call up in the exact cache: one Redis round trip
+    when both live in the same Redis (the lookup rides along the admission script)."""
+    spec = admission.spec
+    admission.cache_key = _cache_key_for(admission)
+    read_along = cache_read_along_key(admission.cache_key) if admission.cache_key else ""
+    stored = rate_limit_admit(
+        tenant_id=spec.tenant_id,
+        user_id=spec.user_id,
+        plan=spec.plan,
+        input_tokens=admission.input_estimate,
+        read_along=read_along,
+    )
+    if read_along:
+        admission.cached = cache_decode(stored)
+    elif admission.cache_key:
+        admission.cached = cache_get(admission.cache_key)
 
 
 def _budget_database() -> str:
@@ -279,10 +298,7 @@ def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None
     snapshot = catalog()
     try:
         _prepare(admission, snapshot)
-        rate_limit_admit(
-            tenant_id=spec.tenant_id, user_id=spec.user_id, plan=spec.plan, input_tokens=admission.input_estimate
-        )
-        _cache_lookup(admission)
+        _rate_limit_and_cache_lookup(admission)
     except LLMError as error:
         admission.run_id = _create_run(admission)
         return admission, error

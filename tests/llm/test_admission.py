@@ -222,6 +222,44 @@ def test_redis_exact_cache_answers_a_repeat(gateway: Gateway, redis_counters: An
     assert len(gateway.fake.requests) == 1 and redis_counters.keys("llm:exact:*")
 
 
+@pytest.mark.integration
+def test_with_limits_and_cache_in_one_redis_a_call_reads_the_cache_along_its_rate_limit_script(
+    gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
+) -> None:
+    gateway.settings.LLM_CACHE_TTL = 60
+    ask(free_company, recruiter, prompt="warm up")
+    redis_counters.config_resetstat()
+
+    first = ask(free_company, recruiter, prompt="Same question")
+    again = ask(free_company, recruiter, prompt="Same question")
+
+    stats = redis_counters.info("commandstats")
+    calls = {name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()}
+    # One admission script per call, sent by its SHA; the one GET per call is the script's own
+    # (commands a script runs count too); the answer is stored once.
+    assert (calls.get("evalsha"), calls.get("eval", 0), calls.get("get"), calls.get("set")) == (2, 0, 2, 1)
+    assert (first.cached, again.cached, again.text) == (False, True, first.text)
+
+
+@pytest.mark.integration
+def test_rate_limits_in_redis_and_the_cache_elsewhere_still_answer_a_repeat(
+    gateway: Gateway, redis_counters: Any, free_company: Any
+) -> None:
+    gateway.settings.LLM_CACHE_TTL = 60
+    gateway.settings.CACHES = {
+        **gateway.settings.CACHES,
+        "answers": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    gateway.settings.LLM_EXACT_CACHE = "answers"
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 100}}
+    first = ask(free_company, prompt="Same question")
+
+    again = ask(free_company, prompt="Same question")
+
+    assert (first.cached, again.cached, again.text) == (False, True, first.text)
+    assert not redis_counters.keys("llm:exact:*") and redis_counters.keys("llm:rl:*")
+
+
 def test_fixed_window_limits_for_other_callers_charge_every_counter_or_none() -> None:
     from llm.ratelimits import fixed_window_admit
 
