@@ -92,10 +92,6 @@ class CVChatConsumer(StreamingConsumer):
     output_mode = "htmx"
     fragment_prefix = "chat"
     refusals = RECRUITER_REFUSALS
-    # No channel layer: the chat sends nothing through groups or channels, so a socket needs no
-    # channel of its own, nor a place in the layer's receive loop (a Redis BZPOPMIN per process)
-    # whose failure would close it with 1011 (docs/PERFORMANCE.md, resume chat concurrency).
-    channel_layer_alias = None
 
     cv: ChatCV
     tenant: Any = None

@@ -109,6 +109,10 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
     output_mode: ClassVar[OutputMode] = "json"
     allow_mode_param: ClassVar[bool] = True  # `?mode=htmx|json` beats output_mode
     fragment_prefix: ClassVar[str] = "stream"  # HTMX fragment ids: <prefix>-output, -status, …
+    # No channel layer: a stream goes to its own socket only, so a socket needs no channel of its
+    # own, nor a place in the layer's receive loop (a Redis BZPOPMIN per process) whose failure
+    # would close it with 1011 (docs/PERFORMANCE.md, resume chat concurrency).
+    channel_layer_alias = None
 
     stream_task: asyncio.Task[None] | None = None
     mode: OutputMode = "json"

@@ -14,6 +14,8 @@ CLOSE_UNAUTHENTICATED = 4401
 class HeartbeatConsumer(AsyncJsonWebsocketConsumer):
     """Proves the authenticated WebSocket path end to end: answers pings with the server time."""
 
+    channel_layer_alias = None  # it answers its own socket only (see llm.consumers.StreamingConsumer)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
