@@ -72,4 +72,8 @@ class LocalProvider(LLMProvider):
         return EmbeddingResponse(vectors=embedder.embed(texts), usage=Usage(input_tokens=embedder.count_tokens(texts)))
 
     async def aembeddings(self, *, model: str, texts: list[str], timeout: float) -> EmbeddingResponse:
-        return self.embeddings(model=model, texts=texts, timeout=timeout)
+        if model == "local":
+            return self.embeddings(model=model, texts=texts, timeout=timeout)
+        # The model's forward pass takes up to a second per long CV: off the event loop (the C
+        # engine runs through ctypes, which releases the GIL).
+        return await asyncio.to_thread(self.embeddings, model=model, texts=texts, timeout=timeout)

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from llm import runner
 from llm.local import EMBEDDING_DIMENSIONS
@@ -86,3 +87,11 @@ def test_a_failing_provider_falls_back_to_the_real_local_model(gateway: Gateway,
     run = AiRun.objects.get()
     assert run.fallback_used and (run.provider, run.model) == ("local", REAL_MODEL)
     assert len(result.vectors[0]) == 384
+
+
+@pytest.mark.django_db(transaction=True)  # the runner's async database work runs in other threads
+async def test_async_embeddings_use_the_real_model(local_only: None, free_company: Any) -> None:
+    result = await runner.aembed(texts=["Python developer with Django"], tenant=free_company)
+
+    assert (result.provider, result.model) == ("local", REAL_MODEL) and len(result.vectors[0]) == 384
+    assert await sync_to_async(AiRun.objects.filter(model=REAL_MODEL, status="succeeded").count)() == 1
