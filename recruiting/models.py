@@ -117,6 +117,16 @@ class Candidate(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["company", "email_key"]), models.Index(fields=["company", "phone_key"])]
+        # Two parses of the same person's CVs at once must not create two candidates: the
+        # database, not only a lookup before the insert, keeps one per email and per phone.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", key],
+                condition=models.Q(merged_into=None) & ~models.Q(**{key: ""}),
+                name=f"candidate_one_per_{key}",
+            )
+            for key in ("email_key", "phone_key")
+        ]
 
     def __str__(self) -> str:
         return self.full_name or f"Candidate #{self.pk}"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from llm.services import ai_runs_forget_subject
 from recruiting.models import CV, Application, AuditEvent, Candidate, Company, Document, Interview
@@ -54,10 +54,7 @@ def audit_record(*, company: Company, actor: Any, action: str, candidate_id: int
     )
 
 
-@transaction.atomic
-def candidate_match_or_create(*, company: Company, full_name: str, email: str, phone: str) -> Candidate:
-    """The same email or phone within a company is the same person."""
-    keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
+def _candidate_with_keys(*, company: Company, keys: dict[str, str]) -> Candidate | None:
     for field, key in keys.items():
         if key:
             match = (
@@ -68,9 +65,26 @@ def candidate_match_or_create(*, company: Company, full_name: str, email: str, p
             )
             if match is not None:
                 return match
-    return Candidate.objects.create(
-        company=company, full_name=full_name[:200], email=email[:254], phone=phone[:50], **keys
-    )
+    return None
+
+
+@transaction.atomic
+def candidate_match_or_create(*, company: Company, full_name: str, email: str, phone: str) -> Candidate:
+    """The same email or phone within a company is the same person."""
+    keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
+    match = _candidate_with_keys(company=company, keys=keys)
+    if match is not None:
+        return match
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent parse may create this person first
+            return Candidate.objects.create(
+                company=company, full_name=full_name[:200], email=email[:254], phone=phone[:50], **keys
+            )
+    except IntegrityError:
+        match = _candidate_with_keys(company=company, keys=keys)
+        if match is None:
+            raise
+        return match
 
 
 class CandidateCollisionError(Exception):
@@ -108,7 +122,12 @@ def candidate_create(
     is already on record, instead of creating the same person twice."""
     fields = _typed_fields(full_name=full_name, email=email, phone=phone, location=location)
     _refuse_collision(company=company, fields=fields)
-    candidate = Candidate.objects.create(company=company, **fields)
+    try:
+        with transaction.atomic():
+            candidate = Candidate.objects.create(company=company, **fields)
+    except IntegrityError:  # the same contact was saved meanwhile: say whose it is
+        _refuse_collision(company=company, fields=fields)
+        raise
     filled = [field for field in EDITABLE_FIELDS if fields[field]]
     audit_record(
         company=company,
@@ -136,7 +155,12 @@ def candidate_update(
         _refuse_collision(company=company, fields=fields, exclude_id=candidate.pk)
     for field, value in fields.items():
         setattr(candidate, field, value)
-    candidate.save()
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:  # the same contact was saved meanwhile: say whose it is
+        _refuse_collision(company=company, fields=fields, exclude_id=candidate.pk)
+        raise
     audit_record(
         company=company,
         actor=actor,
@@ -246,10 +270,10 @@ def candidate_update_from_profile(
         candidate.full_name = str(profile["name"])[:200]
     if not candidate.email and profile.get("email"):
         candidate.email = str(profile["email"])[:254]
-        candidate.email_key = email_key(candidate.email)
+        candidate.email_key = _key_if_free(candidate, "email_key", email_key(candidate.email))
     if not candidate.phone and profile.get("phone"):
         candidate.phone = str(profile["phone"])[:50]
-        candidate.phone_key = phone_key(candidate.phone)
+        candidate.phone_key = _key_if_free(candidate, "phone_key", phone_key(candidate.phone))
     if not candidate.location and profile.get("location"):
         candidate.location = str(profile["location"])[:200]
     experience = profile.get("experience") or []
@@ -265,6 +289,13 @@ def candidate_update_from_profile(
     candidate.injection_warnings = list(dict.fromkeys([*candidate.injection_warnings, *injection_warnings]))
     candidate.save()
     return candidate
+
+
+def _key_if_free(candidate: Candidate, field: str, key: str) -> str:
+    """A contact read from a CV that another candidate already has stays on this one, but not as
+    its deduplication key: the two are probably one person, which the merge page decides."""
+    others = Candidate.objects.filter(company_id=candidate.company_id, merged_into=None, **{field: key})
+    return "" if key and others.exclude(pk=candidate.pk).exists() else key
 
 
 @transaction.atomic
@@ -284,13 +315,14 @@ def candidate_merge(*, company: Company, keep: Candidate, duplicate: Candidate, 
     for field in ("full_name", "email", "phone", "location", "headline"):
         if not getattr(keep, field) and getattr(duplicate, field):
             setattr(keep, field, getattr(duplicate, field))
-    keep.email_key = keep.email_key or duplicate.email_key
-    keep.phone_key = keep.phone_key or duplicate.phone_key
-    keep.skills = list(dict.fromkeys([*keep.skills, *duplicate.skills]))
-    keep.save()
+    keys = {"email_key": keep.email_key or duplicate.email_key, "phone_key": keep.phone_key or duplicate.phone_key}
+    # The duplicate gives its keys up first: a key belongs to one unmerged candidate at a time.
     duplicate.merged_into = keep
     duplicate.email_key = duplicate.phone_key = ""
     duplicate.save(update_fields=["merged_into", "email_key", "phone_key", "updated_at"])
+    keep.email_key, keep.phone_key = keys["email_key"], keys["phone_key"]
+    keep.skills = list(dict.fromkeys([*keep.skills, *duplicate.skills]))
+    keep.save()
     audit_record(
         company=company,
         actor=actor,
