@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
 from chat import limits, selectors, services
-from chat.models import Conversation, PublicChatLink
+from chat.models import Conversation, Message, PublicChatLink
 from chat.prompting import FEATURE
 from chat.services import NothingToRegenerate, PreparedAnswer
 from llm.consumers import CLOSE_FORBIDDEN, Event, StreamCall, StreamingConsumer, StreamOutcome, in_db_thread
@@ -205,8 +205,9 @@ class CVChatConsumer(StreamingConsumer):
             final_event=final,
             headings=[section.heading for section in self.cv.sections],
             error_message=message,
+            stopped_run_id=outcome.stopped_run_id,
         )
-        await self.after_answer(outcome, final)
+        await self.after_answer(answer, final)
         if outcome.status == "disconnected" or self.mode != "htmx":
             return
         try:
@@ -214,7 +215,7 @@ class CVChatConsumer(StreamingConsumer):
         except Exception:  # noqa: BLE001 - the socket closed meanwhile; the answer is stored
             return
 
-    async def after_answer(self, outcome: StreamOutcome, final: Event | None) -> None:
+    async def after_answer(self, answer: Message, final: Event | None) -> None:
         """After the answer is stored (the public socket settles its link's spend here)."""
 
     def render(self, partial: str, **context: Any) -> str:
@@ -316,12 +317,12 @@ class PublicChatConsumer(CVChatConsumer):
             visitor_key=self.visitor_key,
         )
 
-    async def after_answer(self, outcome: StreamOutcome, final: Event | None) -> None:
+    async def after_answer(self, answer: Message, final: Event | None) -> None:
         if final is not None:
             # A refusal or failure reports cost 0; an answer its cost.
             await self.release_spend(Decimal(str(final.get("cost") or "0")))
-        else:
-            await self.release_spend(None)
+        else:  # stopped or dropped: the cancelled run's estimated cost, when it was recorded
+            await self.release_spend(answer.cost_usd if answer.run_id is not None else None)
 
     async def release_spend(self, actual: Decimal | None) -> None:
         if self.spend_held:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from chat.models import Conversation, Message, PublicChatLink
 from chat.prompting import ChatPrompt, Turn, build_prompt, cited_sections, model_limits, prompt_templates
 from chat.selectors import history_turns
+from llm.selectors import ai_run_cost
 from llm.tokens import count_text
 from recruiting.selectors import ChatCV
 
@@ -123,10 +124,12 @@ def answer_finish(
     final_event: dict[str, Any] | None,
     headings: list[str],
     error_message: str = "",
+    stopped_run_id: int | None = None,
 ) -> Message:
     """Keep what the stream produced in the `answer` placeholder, however it ended: complete,
     error, cancelled (the user pressed Stop) or disconnected (the socket dropped); partial text is
-    kept in every case."""
+    kept in every case. A stopped answer links to the run the runner finished as cancelled, with
+    that run's (estimated) cost."""
     status = {
         "complete": Message.Status.COMPLETE,
         "cancelled": Message.Status.STOPPED,
@@ -150,9 +153,13 @@ def answer_finish(
         "error_message": error_message[:500],
         "updated_at": timezone.now(),
     }
-    if status in (Message.Status.STOPPED, Message.Status.INTERRUPTED) and text:
-        # The runner records the stopped run with estimated usage; the message shows an estimate too.
-        fields.update(output_tokens=count_text(text, fields["model"] or "gpt-4o-mini"), tokens_estimated=True)
+    if status in (Message.Status.STOPPED, Message.Status.INTERRUPTED):
+        run_cost = ai_run_cost(run_id=stopped_run_id) if final_event is None and stopped_run_id else None
+        if run_cost is not None:
+            fields.update(run_id=stopped_run_id, cost_usd=run_cost)
+        if text:
+            # The runner records the stopped run with estimated usage; the message shows an estimate too.
+            fields.update(output_tokens=count_text(text, fields["model"] or "gpt-4o-mini"), tokens_estimated=True)
     Message.objects.filter(pk=answer.pk).update(**fields)
     # The placeholder plus the fields just written is the stored row: no need to read it back.
     for name, value in fields.items():
@@ -195,7 +202,7 @@ def public_link_spend_reserve(*, link_id: int, amount: Decimal = PUBLIC_ANSWER_R
 def public_link_spend_settle(
     *, link_id: int, actual: Decimal | None, amount: Decimal = PUBLIC_ANSWER_RESERVE_USD
 ) -> None:
-    """Replace the hold by the answer's cost; None (cost unknown: stopped) charges the hold."""
+    """Replace the hold by the answer's cost; None (cost unknown) charges the whole hold."""
     charged = amount if actual is None else actual
     PublicChatLink.objects.filter(pk=link_id).update(
         reserved_usd=F("reserved_usd") - amount, spent_usd=F("spent_usd") + charged

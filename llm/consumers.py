@@ -101,6 +101,7 @@ class StreamOutcome:
     call: StreamCall
     text: str
     final_event: Event | None  # the complete or error event, when the runner got that far
+    stopped_run_id: int | None = None  # cancelled or disconnected: the AiRun the runner finished
 
 
 class StreamingConsumer(AsyncJsonWebsocketConsumer):
@@ -252,7 +253,9 @@ class StreamingConsumer(AsyncJsonWebsocketConsumer):
             logger.info(
                 "stream stopped feature=%s reason=%s chars_sent=%d", call.feature, self._stop_reason, len("".join(sent))
             )
-            await self.on_finished(StreamOutcome(self._stop_reason, call, "".join(sent), final_event))
+            await self.on_finished(
+                StreamOutcome(self._stop_reason, call, "".join(sent), final_event, self._stopped_run_id)
+            )
             raise
         except Exception:
             # A bug in a hook or a send to a closed socket: the run itself is already recorded.

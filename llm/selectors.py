@@ -8,11 +8,23 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
 
-from llm.models import ANY, AiMemory, Budget, FeatureFlag, LLMModel, ModelPrice, PromptTemplate, Provider, RoutingRule
+from llm.models import (
+    ANY,
+    AiMemory,
+    AiRun,
+    Budget,
+    FeatureFlag,
+    LLMModel,
+    ModelPrice,
+    PromptTemplate,
+    Provider,
+    RoutingRule,
+)
 from llm.types import Price
 
 
@@ -111,6 +123,11 @@ def catalog() -> Catalog:
 def catalog_invalidate() -> None:
     global _cached
     _cached = None
+
+
+def ai_run_cost(*, run_id: int) -> Decimal | None:
+    """What a finished run cost (a stopped one: its estimated usage priced), None if unknown."""
+    return AiRun.objects.filter(pk=run_id).values_list("cost", flat=True).first()
 
 
 def budgets_for_call(*, tenant_id: int | None, user_id: int | None, feature: str) -> list[Budget]:

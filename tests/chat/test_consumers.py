@@ -110,6 +110,8 @@ async def test_stop_mid_answer_keeps_the_partial_answer_marked_stopped_and_recor
     [run] = await runs()
     assert (run.status, run.usage_estimated, run.subject_id) == ("cancelled", True, str(answer.pk))
     assert run.output_tokens > 0 and run.finished_at is not None
+    # The stopped message names its run and carries the run's estimated cost.
+    assert (answer.run_id, answer.cost_usd) == (run.pk, run.cost) and run.cost > 0
     await communicator.disconnect()
 
 

@@ -23,6 +23,7 @@ from tests.chat.conftest import (
     visitor_cookie,
 )
 from tests.conftest import Tenant
+from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 from tests.sockets import RECEIVE_TIMEOUT
 
@@ -220,6 +221,28 @@ async def test_public_links_are_limited_per_ip_and_by_their_spend_budget(
     refreshed = await sync_to_async(PublicChatLink.objects.get)(pk=link.pk)
     assert refreshed.reserved_usd == 0 and refreshed.spent_usd == Decimal("0.01")
     await other_ip.disconnect()
+
+
+async def test_a_stopped_public_answer_charges_its_link_what_the_run_cost_not_the_whole_hold(
+    gateway: Gateway, tenant_a: Tenant, cv_a: CV
+) -> None:
+    gateway.fake.script(Fault.chunk_delay(0.2))
+    link = await sync_to_async(services.public_link_publish)(company=tenant_a.company, cv_id=cv_a.pk, user=None)
+    cookie = await sync_to_async(visitor_cookie)(link.token)
+    communicator = await socket(f"/ws/chat/public/{link.token}/?mode=json", cookie=cookie, client_ip="203.0.113.9")
+    assert (await communicator.connect())[0]
+    await ask(communicator, "Summarise her experience")
+    while (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
+        pass
+
+    await communicator.send_json_to({"type": "cancel"})
+    assert (await receive_until_end(communicator))[-1]["code"] == "cancelled"
+
+    run = await sync_to_async(AiRun.objects.get)()
+    refreshed = await sync_to_async(PublicChatLink.objects.get)(pk=link.pk)
+    assert run.status == "cancelled" and 0 < run.cost < services.PUBLIC_ANSWER_RESERVE_USD
+    assert (refreshed.reserved_usd, refreshed.spent_usd) == (0, run.cost)
+    await communicator.disconnect()
 
 
 def test_erasing_a_candidate_deletes_their_chat_history(local_only: None, tenant_a: Tenant, cv_a: CV) -> None:
