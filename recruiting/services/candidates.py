@@ -54,34 +54,26 @@ def audit_record(*, company: Company, actor: Any, action: str, candidate_id: int
     )
 
 
-def _candidate_with_keys(*, company: Company, keys: dict[str, str]) -> Candidate | None:
-    for field, key in keys.items():
-        if key:
-            match = (
-                Candidate.objects.select_for_update()
-                .filter(company=company, merged_into=None, **{field: key})
-                .order_by("id")
-                .first()
-            )
-            if match is not None:
-                return match
-    return None
+def _live_candidate(*, company: Company, email: str, phone: str) -> Candidate | None:
+    collision = candidate_contact_collision(company=company, email=email, phone=phone)
+    return collision.candidate if collision is not None else None
 
 
 @transaction.atomic
 def candidate_match_or_create(*, company: Company, full_name: str, email: str, phone: str) -> Candidate:
-    """The same email or phone within a company is the same person."""
-    keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
-    match = _candidate_with_keys(company=company, keys=keys)
+    """The same email or phone within a company is the same person. The database's unique keys
+    settle a race: a concurrent parse that created this person first wins, and is returned."""
+    match = _live_candidate(company=company, email=email, phone=phone)
     if match is not None:
         return match
+    keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
     try:
-        with transaction.atomic():  # a savepoint: a concurrent parse may create this person first
+        with transaction.atomic():  # a savepoint: the insert may lose that race
             return Candidate.objects.create(
                 company=company, full_name=full_name[:200], email=email[:254], phone=phone[:50], **keys
             )
     except IntegrityError:
-        match = _candidate_with_keys(company=company, keys=keys)
+        match = _live_candidate(company=company, email=email, phone=phone)
         if match is None:
             raise
         return match
@@ -106,12 +98,19 @@ def _typed_fields(*, full_name: str, email: str, phone: str, location: str) -> d
     return {**values, "email_key": email_key(values["email"]), "phone_key": phone_key(values["phone"])}
 
 
-def _refuse_collision(*, company: Company, fields: dict[str, str], exclude_id: int | None = None) -> None:
-    collision = candidate_contact_collision(
-        company=company, email=fields["email"], phone=fields["phone"], exclude_id=exclude_id
-    )
-    if collision is not None:
-        raise CandidateCollisionError(collision)
+def _save_unless_collision(candidate: Candidate, *, company: Company, fields: dict[str, str]) -> None:
+    """Save a recruiter's candidate; the database's unique keys refuse an email or phone another
+    live candidate holds, and CandidateCollisionError then names that candidate."""
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:
+        collision = candidate_contact_collision(
+            company=company, email=fields["email"], phone=fields["phone"], exclude_id=candidate.pk
+        )
+        if collision is None:
+            raise
+        raise CandidateCollisionError(collision) from None
 
 
 @transaction.atomic
@@ -121,13 +120,8 @@ def candidate_create(
     """A candidate typed in by a recruiter. Raises CandidateCollisionError when the email or phone
     is already on record, instead of creating the same person twice."""
     fields = _typed_fields(full_name=full_name, email=email, phone=phone, location=location)
-    _refuse_collision(company=company, fields=fields)
-    try:
-        with transaction.atomic():
-            candidate = Candidate.objects.create(company=company, **fields)
-    except IntegrityError:  # the same contact was saved meanwhile: say whose it is
-        _refuse_collision(company=company, fields=fields)
-        raise
+    candidate = Candidate(company=company, **fields)
+    _save_unless_collision(candidate, company=company, fields=fields)
     filled = [field for field in EDITABLE_FIELDS if fields[field]]
     audit_record(
         company=company,
@@ -151,16 +145,9 @@ def candidate_update(
     changed = [field for field in EDITABLE_FIELDS if getattr(candidate, field) != fields[field]]
     if not changed:
         return []
-    if (fields["email_key"], fields["phone_key"]) != (candidate.email_key, candidate.phone_key):
-        _refuse_collision(company=company, fields=fields, exclude_id=candidate.pk)
     for field, value in fields.items():
         setattr(candidate, field, value)
-    try:
-        with transaction.atomic():
-            candidate.save()
-    except IntegrityError:  # the same contact was saved meanwhile: say whose it is
-        _refuse_collision(company=company, fields=fields, exclude_id=candidate.pk)
-        raise
+    _save_unless_collision(candidate, company=company, fields=fields)
     audit_record(
         company=company,
         actor=actor,
@@ -270,10 +257,10 @@ def candidate_update_from_profile(
         candidate.full_name = str(profile["name"])[:200]
     if not candidate.email and profile.get("email"):
         candidate.email = str(profile["email"])[:254]
-        candidate.email_key = _key_if_free(candidate, "email_key", email_key(candidate.email))
+        candidate.email_key = _key_unless_taken(candidate, email=candidate.email)
     if not candidate.phone and profile.get("phone"):
         candidate.phone = str(profile["phone"])[:50]
-        candidate.phone_key = _key_if_free(candidate, "phone_key", phone_key(candidate.phone))
+        candidate.phone_key = _key_unless_taken(candidate, phone=candidate.phone)
     if not candidate.location and profile.get("location"):
         candidate.location = str(profile["location"])[:200]
     experience = profile.get("experience") or []
@@ -291,11 +278,11 @@ def candidate_update_from_profile(
     return candidate
 
 
-def _key_if_free(candidate: Candidate, field: str, key: str) -> str:
-    """A contact read from a CV that another candidate already has stays on this one, but not as
-    its deduplication key: the two are probably one person, which the merge page decides."""
-    others = Candidate.objects.filter(company_id=candidate.company_id, merged_into=None, **{field: key})
-    return "" if key and others.exclude(pk=candidate.pk).exists() else key
+def _key_unless_taken(candidate: Candidate, *, email: str = "", phone: str = "") -> str:
+    """The key of a contact read from a CV, or "" when another live candidate already holds it:
+    the contact stays on this candidate, the two are probably one person, the merge page decides."""
+    taken = candidate_contact_collision(company=candidate.company, email=email, phone=phone, exclude_id=candidate.pk)
+    return "" if taken else (email_key(email) if email else phone_key(phone))
 
 
 @transaction.atomic
