@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
 from analytics import views
 from analytics.models import Alert, AlertRule, DailySpend
+from llm.admin import ReadOnlyAdmin
 
 
 @admin.register(DailySpend)
-class DailySpendAdmin(admin.ModelAdmin):
+class DailySpendAdmin(ReadOnlyAdmin):
     """Read-only rows; the useful view of them is the dashboard registered here."""
 
     list_display = ["day", "tenant_id", "user_id", "feature", "model", "provider", "status", "calls", "cost"]
@@ -32,15 +31,6 @@ class DailySpendAdmin(admin.ModelAdmin):
             ),
         ]
         return dashboard + super().get_urls()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AlertRule)

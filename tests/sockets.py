@@ -51,3 +51,10 @@ async def json_events_until_end(communicator: WebsocketCommunicator) -> list[dic
         events.append(event)
         if event["type"] in ("complete", "error"):
             return events
+
+
+async def first_chunk(communicator: WebsocketCommunicator) -> dict[str, Any]:
+    """Skip the stream's status events up to its first chunk, and return that chunk."""
+    while (event := await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
+        pass
+    return event

@@ -21,7 +21,7 @@ from tests.chat.conftest import (
 from tests.conftest import Tenant
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
-from tests.sockets import RECEIVE_TIMEOUT
+from tests.sockets import RECEIVE_TIMEOUT, first_chunk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,8 +48,8 @@ async def test_answer_streams_in_order_with_one_run_and_both_messages_stored(
 
     kinds = [event["type"] for event in events]
     assert kinds[0] == "conversation" and kinds[-1] == "complete"
-    first_chunk = kinds.index("chunk")
-    assert set(kinds[1:first_chunk]) == {"status"} and set(kinds[first_chunk:-1]) == {"chunk"}
+    first_chunk_at = kinds.index("chunk")
+    assert set(kinds[1:first_chunk_at]) == {"status"} and set(kinds[first_chunk_at:-1]) == {"chunk"}
     streamed = "".join(event["content"] for event in events if event["type"] == "chunk")
     complete = events[-1]
     assert kinds.count("chunk") > 3 and complete["text"] == streamed and streamed.startswith("Echo:")
@@ -95,8 +95,7 @@ async def test_stop_mid_answer_keeps_the_partial_answer_marked_stopped_and_recor
     communicator = await recruiter_socket(tenant_a, cv_a)
     await ask(communicator, "Summarise her experience")
     received = []
-    while (event := await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    event = await first_chunk(communicator)
     received.append(event["content"])
 
     await communicator.send_json_to({"type": "cancel"})
@@ -121,8 +120,7 @@ async def test_a_dropped_socket_mid_answer_still_records_the_run_and_the_partial
     gateway.fake.script(Fault.chunk_delay(0.2))
     communicator = await recruiter_socket(tenant_a, cv_a)
     await ask(communicator, "Summarise her experience")
-    while (event := await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    event = await first_chunk(communicator)
 
     await communicator.disconnect()
 

@@ -25,7 +25,7 @@ from tests.chat.conftest import (
 from tests.conftest import Tenant
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
-from tests.sockets import RECEIVE_TIMEOUT
+from tests.sockets import RECEIVE_TIMEOUT, first_chunk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -232,8 +232,7 @@ async def test_a_stopped_public_answer_charges_its_link_what_the_run_cost_not_th
     communicator = await socket(f"/ws/chat/public/{link.token}/?mode=json", cookie=cookie, client_ip="203.0.113.9")
     assert (await communicator.connect())[0]
     await ask(communicator, "Summarise her experience")
-    while (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    await first_chunk(communicator)
 
     await communicator.send_json_to({"type": "cancel"})
     assert (await receive_until_end(communicator))[-1]["code"] == "cancelled"

@@ -20,11 +20,11 @@ from llm.models import AiRun, LLMModel, PromptTemplate
 from tests import sockets
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
+from tests.sockets import RECEIVE_TIMEOUT, first_chunk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LONG_PROMPT = " ".join(f"word{i}" for i in range(25))
-RECEIVE_TIMEOUT = 5
 CHUNK_OPEN = '<div hx-swap-oob="beforeend:#playground-output">'
 
 
@@ -84,9 +84,9 @@ async def test_json_stream_sends_statuses_then_chunks_then_complete(gateway: Gat
     events = await receive_until(communicator, "complete")
 
     kinds = [event["type"] for event in events]
-    first_chunk = kinds.index("chunk")
-    assert kinds[0] == "status" and set(kinds[:first_chunk]) == {"status"}
-    assert set(kinds[first_chunk:-1]) == {"chunk"} and kinds.count("chunk") > 3 and kinds[-1] == "complete"
+    first_chunk_at = kinds.index("chunk")
+    assert kinds[0] == "status" and set(kinds[:first_chunk_at]) == {"status"}
+    assert set(kinds[first_chunk_at:-1]) == {"chunk"} and kinds.count("chunk") > 3 and kinds[-1] == "complete"
     complete = events[-1]
     text = "".join(event["content"] for event in events if event["type"] == "chunk")
     assert text.startswith("Echo: word0") and complete["text"] == text
@@ -104,8 +104,7 @@ async def test_cancel_mid_stream_records_a_cancelled_run_and_hangs_up(gateway: G
     gateway.fake.script(Fault.chunk_delay(0.2))
     communicator = await staff_socket()
     await communicator.send_json_to(await start_message())
-    while (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    await first_chunk(communicator)
 
     await communicator.send_json_to({"type": "cancel"})
 
@@ -123,8 +122,7 @@ async def test_disconnect_mid_stream_records_a_cancelled_run_and_hangs_up(gatewa
     gateway.fake.script(Fault.chunk_delay(0.2))
     communicator = await staff_socket()
     await communicator.send_json_to(await start_message())
-    while (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    await first_chunk(communicator)
 
     await communicator.disconnect()
 
@@ -272,8 +270,7 @@ async def test_subclass_hooks_see_complete_and_partial_cancelled_text(
     complete = (await receive_until(communicator, "complete"))[-1]
     gateway.fake.script(Fault.chunk_delay(0.2))
     await communicator.send_json_to({"type": "start", "prompt": LONG_PROMPT})
-    while (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    await first_chunk(communicator)
     await communicator.disconnect()
 
     assert recorded.completed == [complete]

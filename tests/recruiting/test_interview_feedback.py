@@ -23,13 +23,13 @@ from tests.fakes.openai_server import Fault
 from tests.llm import conftest as llm_fixtures
 from tests.llm.conftest import Gateway
 from tests.recruiting.interviews import interview_for
+from tests.sockets import RECEIVE_TIMEOUT, first_chunk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # The gateway's fixtures (the fake OpenAI server wired in; the local provider alone), used by name.
 gateway = llm_fixtures.gateway
 local_only = llm_fixtures.local_only
 
-RECEIVE_TIMEOUT = 5
 SCRIPT = '<script>alert("x")</script>'
 
 
@@ -70,9 +70,9 @@ async def test_feedback_streams_statuses_in_order_then_chunks_then_complete(gate
 
     statuses = [event["status"] for event in events if event["type"] == "status"]
     assert statuses == ["thinking", "analyzing", "generating"]
-    first_chunk = next(i for i, event in enumerate(events) if event["type"] == "chunk")
-    assert all(event["type"] == "status" for event in events[:first_chunk])
-    assert {event["type"] for event in events[first_chunk:-1]} == {"chunk"}
+    first_chunk_at = next(i for i, event in enumerate(events) if event["type"] == "chunk")
+    assert all(event["type"] == "status" for event in events[:first_chunk_at])
+    assert {event["type"] for event in events[first_chunk_at:-1]} == {"chunk"}
     complete = events[-1]
     assert complete["type"] == "complete"
     assert complete["text"] == "".join(event["content"] for event in events if event["type"] == "chunk")
@@ -96,8 +96,7 @@ async def test_cancel_mid_stream_stops_the_provider_stream_and_records_a_cancell
     tenant, interview = await setup()
     communicator = await connected_socket(tenant, interview)
     await communicator.send_json_to({"type": "start"})
-    while (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    await first_chunk(communicator)
 
     await communicator.send_json_to({"type": "cancel"})
 
@@ -115,8 +114,7 @@ async def test_disconnect_mid_stream_stops_the_provider_stream_and_records_a_can
     tenant, interview = await setup()
     communicator = await connected_socket(tenant, interview)
     await communicator.send_json_to({"type": "start"})
-    while (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] != "chunk":
-        pass
+    await first_chunk(communicator)
 
     await communicator.disconnect()
 
