@@ -33,15 +33,9 @@ MESSAGES: list[Any] = [
 
 @pytest.fixture(scope="module")
 def fake_openai_server() -> Iterator[FakeOpenAIServer]:
+    """This module's server also lists an extra model (tests/conftest.py's `fake_openai` resets it)."""
     with FakeOpenAIServer(extra_models=["fake-extra-model"]) as server:
         yield server
-
-
-@pytest.fixture
-def fake_openai(fake_openai_server: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
-    fake_openai_server.reset()
-    yield fake_openai_server
-    fake_openai_server.reset()
 
 
 @pytest.fixture
