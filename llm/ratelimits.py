@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 from django.conf import settings
 from django.core.cache import caches
 from redis.client import Pipeline
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from llm.errors import RefusedError
-from llm.redis_clients import redis_for_cache
+from llm.redis_clients import SentCommands, redis_for_cache
 
 WINDOW_SECONDS = 60
 COUNTER_TTL = WINDOW_SECONDS * 2
@@ -89,6 +92,14 @@ def _cache_add(key: str, amount: int) -> int:
         return amount
 
 
+def _script_call(counters: list[_Counter], read_along: str) -> tuple[list[str], list[int]]:
+    """The admission script's KEYS and ARGV."""
+    arguments: list[int] = [COUNTER_TTL, 1 if read_along else 0]
+    for counter in counters:
+        arguments += [counter.amount, counter.limit]
+    return [counter.key for counter in counters] + ([read_along] if read_along else []), arguments
+
+
 def _first_over_limit(counters: list[_Counter], *, read_along: str = "") -> tuple[_Counter | None, bytes | None]:
     """Charge every counter, or none: (the counter that would pass its limit, if any; the value at
     `read_along` on the counters' Redis when admitted, read in the same round trip)."""
@@ -96,10 +107,7 @@ def _first_over_limit(counters: list[_Counter], *, read_along: str = "") -> tupl
     if client is not None:
         if not counters and not read_along:
             return None, None
-        arguments: list[int] = [COUNTER_TTL, 1 if read_along else 0]
-        for counter in counters:
-            arguments += [counter.amount, counter.limit]
-        keys = [counter.key for counter in counters] + ([read_along] if read_along else [])
+        keys, arguments = _script_call(counters, read_along)
         refused, value = _admit_script(client)(keys=keys, args=arguments)
         return (counters[int(refused) - 1] if refused else None), value
     if read_along:
@@ -141,6 +149,25 @@ def window_retry_after() -> int:
     return math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now)
 
 
+def _admission_counters(
+    *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, window: int
+) -> list[_Counter]:
+    return [
+        *_counters(kind="rpm", amount=1, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
+        *_counters(kind="tpm", amount=input_tokens, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
+    ]
+
+
+def _refusal(refused: _Counter, *, now: float, window: int) -> RefusedError:
+    retry_after = math.ceil((window + 1) * WINDOW_SECONDS - now)
+    return RefusedError(
+        f"Too many AI requests for this {refused.scope} ({refused.kind.upper()} limit {refused.limit}); "
+        f"retry in {retry_after} s.",
+        code="rate_limited",
+        retry_after=retry_after,
+    )
+
+
 def rate_limit_admit(
     *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
 ) -> bytes | None:
@@ -148,22 +175,45 @@ def rate_limit_admit(
 
     `read_along`: a key on the rate limits' Redis whose value is returned, read in the same round
     trip (the exact cache's lookup rides along this way)."""
+    return rate_limit_admit_started(
+        tenant_id=tenant_id, user_id=user_id, plan=plan, input_tokens=input_tokens, read_along=read_along
+    )()
+
+
+def rate_limit_admit_started(
+    *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
+) -> Callable[[], bytes | None]:
+    """`rate_limit_admit` in two halves: the script is sent to Redis now, and the returned function
+    reads its verdict (the value read along, or RefusedError), so that the caller can wait on
+    another server meanwhile. Without Redis, the counters are charged now and a refusal is raised
+    now."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
-    counters = [
-        *_counters(kind="rpm", amount=1, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
-        *_counters(kind="tpm", amount=input_tokens, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window),
-    ]
-    refused, value = _first_over_limit(counters, read_along=read_along)
-    if refused is not None:
-        retry_after = math.ceil((window + 1) * WINDOW_SECONDS - now)
-        raise RefusedError(
-            f"Too many AI requests for this {refused.scope} ({refused.kind.upper()} limit {refused.limit}); "
-            f"retry in {retry_after} s.",
-            code="rate_limited",
-            retry_after=retry_after,
-        )
-    return value
+    counters = _admission_counters(
+        tenant_id=tenant_id, user_id=user_id, plan=plan, input_tokens=input_tokens, window=window
+    )
+    client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
+    if client is None or (not counters and not read_along):
+        refused, value = _first_over_limit(counters, read_along=read_along)
+        if refused is not None:
+            raise _refusal(refused, now=now, window=window)
+        return lambda: value
+    keys, arguments = _script_call(counters, read_along)
+    script = _admit_script(client)
+    sent = SentCommands(client, [("EVALSHA", script.sha, len(keys), *keys, *arguments)])
+
+    def verdict() -> bytes | None:
+        (reply,) = sent.replies()
+        if isinstance(reply, NoScriptError):  # a new or flushed Redis: the script loads itself
+            reply = script(keys=keys, args=arguments)
+        elif isinstance(reply, Exception):
+            raise reply
+        refused, value = reply
+        if refused:
+            raise _refusal(counters[int(refused) - 1], now=now, window=window)
+        return cast(bytes | None, value)
+
+    return verdict
 
 
 def rate_limit_record_output(

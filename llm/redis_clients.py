@@ -8,8 +8,8 @@ client per cache instead (it is thread-safe; its pool reuses connections).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -37,16 +37,59 @@ def redis_for_cache(alias: str) -> redis.Redis | None:
     return client
 
 
-@contextmanager
-def one_round_trip(*aliases: str) -> Iterator[Pipeline | None]:
-    """A pipeline on the Redis that every one of the cache `aliases` shares, sent on exit when
-    something was queued; None when they do not share one (each then makes its own call)."""
+def shared_pipeline(*aliases: str) -> Pipeline | None:
+    """A pipeline on the Redis that every one of the cache `aliases` shares (send it with
+    send_pipeline), or None when they do not share one (each then makes its own call)."""
     clients = {id(client): client for client in (redis_for_cache(alias) for alias in aliases)}
     client = next(iter(clients.values())) if len(clients) == 1 else None
-    if client is None:
-        yield None
-        return
-    pipeline = client.pipeline(transaction=False)
-    yield pipeline
-    if len(pipeline):
-        pipeline.execute()
+    return client.pipeline(transaction=False) if client is not None else None
+
+
+class SentCommands:
+    """Commands already written to Redis, their replies read later by `replies()` (exactly once):
+    the caller waits on another server (PostgreSQL) meanwhile, so both work at the same time
+    instead of one after the other."""
+
+    def __init__(self, client: redis.Redis | None = None, commands: Sequence[Sequence[Any]] = ()) -> None:
+        self._count = len(commands)
+        self._pool = client.connection_pool if client is not None and commands else None
+        self._connection: Any = None
+        if self._pool is None:
+            return
+        self._connection = self._pool.get_connection()
+        try:
+            self._connection.send_packed_command(self._connection.pack_commands(commands))
+        except BaseException:
+            self._close(broken=True)
+            raise
+
+    def replies(self) -> list[Any]:
+        """Each command's reply in order; an error reply stands in its place as the exception."""
+        if self._connection is None:
+            return []
+        answers: list[Any] = []
+        try:
+            for _ in range(self._count):
+                try:
+                    answers.append(self._connection.read_response())
+                except redis.ResponseError as error:  # the next replies are still on the wire: read on
+                    answers.append(error)
+        except BaseException:
+            self._close(broken=True)
+            raise
+        self._close(broken=False)
+        return answers
+
+    def _close(self, *, broken: bool) -> None:
+        connection, self._connection = self._connection, None
+        assert self._pool is not None
+        if broken:  # unread replies would answer the next caller: drop the connection
+            connection.disconnect()
+        self._pool.release(connection)
+
+
+def send_pipeline(pipeline: Pipeline | None) -> SentCommands:
+    """Write what `pipeline` queued without waiting for the replies (see SentCommands)."""
+    if pipeline is None or not len(pipeline):
+        return SentCommands()
+    return SentCommands(pipeline, [args for args, _options in pipeline.command_stack])

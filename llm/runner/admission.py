@@ -4,6 +4,8 @@ rate limits, the exact cache and the budget reservation. Sync: the runner calls 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +18,7 @@ from llm.budgets import Hold, budget_hold, headroom, period_start
 from llm.errors import ConfigurationError, LLMError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_decode, cache_enabled, cache_get, cache_key, cache_read_along_key
 from llm.models import AiRun, Budget, PromptTemplate
-from llm.ratelimits import rate_limit_admit
+from llm.ratelimits import rate_limit_admit_started
 from llm.router import Target, feature_enabled, route, within_budget
 from llm.runner import pg
 from llm.runner.types import CallSpec
@@ -224,23 +226,30 @@ def _cache_key_for(admission: Admission) -> str:
     return cache_key(model=primary.model.name, messages=admission.messages, parameters=parameters)
 
 
-def _rate_limit_and_cache_lookup(admission: Admission) -> None:
-    """Charge the rate limits, then look the call up in the exact cache: one Redis round trip
-    when both live in the same Redis (the lookup rides along the admission script)."""
+def _start_rate_limit_and_cache_lookup(admission: Admission) -> Callable[[], None]:
+    """Charge the rate limits and look the call up in the exact cache, in two halves: the request
+    goes to Redis now, and the returned function reads the answer into `admission` (or raises the
+    rate-limit refusal). The database admission runs in between, so both servers work at once.
+    One Redis round trip when both live in the same Redis (the lookup rides along the script)."""
     spec = admission.spec
     admission.cache_key = _cache_key_for(admission)
     read_along = cache_read_along_key(admission.cache_key) if admission.cache_key else ""
-    stored = rate_limit_admit(
+    verdict = rate_limit_admit_started(
         tenant_id=spec.tenant_id,
         user_id=spec.user_id,
         plan=spec.plan,
         input_tokens=admission.input_estimate,
         read_along=read_along,
     )
-    if read_along:
-        admission.cached = cache_decode(stored)
-    elif admission.cache_key:
-        admission.cached = cache_get(admission.cache_key)
+
+    def collect() -> None:
+        stored = verdict()
+        if read_along:
+            admission.cached = cache_decode(stored)
+        elif admission.cache_key:
+            admission.cached = cache_get(admission.cache_key)
+
+    return collect
 
 
 def _budget_database() -> str:
@@ -253,11 +262,8 @@ def _admit_in_one_statement(admission: Admission, snapshot: Catalog, alias: str)
     Returns the refusal (or None when admitted), or False when the ORM path must do it (a budget
     whose period turns over today: the roll is the ORM's)."""
     spec = admission.spec
-    budgets = (
-        []
-        if admission.cached is not None
-        else snapshot.budgets_for(tenant_id=spec.tenant_id, user_id=spec.user_id, feature=spec.feature)
-    )
+    # The cache has not answered yet: a hit holds the worst case too, and gives it back at its finish.
+    budgets = snapshot.budgets_for(tenant_id=spec.tenant_id, user_id=spec.user_id, feature=spec.feature)
     amount = worst_case(admission) if budgets else Decimal(0)
     if amount <= 0:
         budgets = []
@@ -290,15 +296,16 @@ def _admit_in_one_statement(admission: Admission, snapshot: Catalog, alias: str)
 def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None]:
     """Admit the call, or say why not: (admission, None) or (admission, the refusal or config error).
 
-    The AiRun exists either way; a refused admission holds no reservation. The checks that need
-    no database (flags, rate limits in Redis, the exact cache) come first; then the `running` AiRun
-    and the budget reservation are one transaction.
+    The AiRun exists either way. The checks that need no database (flags, prompt, route) come
+    first; then the rate limits and the exact cache (Redis) and the `running` AiRun with the budget
+    reservation (the database). On PostgreSQL the two run at once, so a call refused by the rate
+    limits, or answered from the cache, may hold a reservation: its finish gives it back.
     """
     admission = Admission(spec=spec, started=started)
     snapshot = catalog()
     try:
         _prepare(admission, snapshot)
-        _rate_limit_and_cache_lookup(admission)
+        collect_lookup = _start_rate_limit_and_cache_lookup(admission)
     except LLMError as error:
         admission.run_id = _create_run(admission)
         return admission, error
@@ -307,9 +314,21 @@ def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None
         try:
             admitted = _admit_in_one_statement(admission, snapshot, alias)
         except DatabaseError as error:
+            with suppress(LLMError):  # read Redis's answer all the same: the connection goes back clean
+                collect_lookup()
             return _admission_failed(admission, error)
         if admitted is not False:
-            return admission, admitted
+            try:
+                collect_lookup()
+            except LLMError as error:
+                return admission, error
+            # A cached answer costs nothing: a spent budget does not refuse it.
+            return admission, (None if admission.cached is not None else admitted)
+    try:
+        collect_lookup()
+    except LLMError as error:
+        admission.run_id = _create_run(admission)
+        return admission, error
     refusal: LLMError | None = None
     try:
         with transaction.atomic(using=_budget_database()):

@@ -17,7 +17,7 @@ from llm.exact_cache import CachedAnswer, cache_put
 from llm.models import AiRun, Budget
 from llm.pricing import cost_of
 from llm.ratelimits import rate_limit_record_output
-from llm.redis_clients import one_round_trip
+from llm.redis_clients import SentCommands, send_pipeline, shared_pipeline
 from llm.router import Target, provider_record_success
 from llm.runner import pg
 from llm.runner.admission import Admission
@@ -189,25 +189,26 @@ def _record(admission: Admission, outcome: Outcome, errors: dict[str, Any], late
             provider_record_success(provider_id=target.provider.pk)
 
 
-def _count_and_cache(admission: Admission, outcome: Outcome, target: Target | None) -> None:
+def _send_count_and_cache(admission: Admission, outcome: Outcome, target: Target | None) -> SentCommands:
     """Output tokens into the TPM counters and a paid answer into the exact cache: one Redis round
-    trip when both live in the same Redis."""
+    trip when both live in the same Redis, sent now and read after the database write."""
     spec = admission.spec
     cacheable = outcome.status == Status.SUCCEEDED and admission.cache_key and target is admission.primary
-    with one_round_trip(settings.LLM_EXACT_CACHE, settings.LLM_RATE_LIMIT_CACHE) as pipeline:
-        if cacheable and target is not None and not target.is_local:
-            answer = CachedAnswer(
-                text=outcome.text, usage=outcome.usage, model=target.model.name, provider=target.provider.name
-            )
-            cache_put(admission.cache_key, answer, pipeline=pipeline)
-        if outcome.usage.output_tokens:
-            rate_limit_record_output(
-                tenant_id=spec.tenant_id,
-                user_id=spec.user_id,
-                plan=spec.plan,
-                output_tokens=outcome.usage.output_tokens,
-                pipeline=pipeline,
-            )
+    pipeline = shared_pipeline(settings.LLM_EXACT_CACHE, settings.LLM_RATE_LIMIT_CACHE)
+    if cacheable and target is not None and not target.is_local:
+        answer = CachedAnswer(
+            text=outcome.text, usage=outcome.usage, model=target.model.name, provider=target.provider.name
+        )
+        cache_put(admission.cache_key, answer, pipeline=pipeline)
+    if outcome.usage.output_tokens:
+        rate_limit_record_output(
+            tenant_id=spec.tenant_id,
+            user_id=spec.user_id,
+            plan=spec.plan,
+            output_tokens=outcome.usage.output_tokens,
+            pipeline=pipeline,
+        )
+    return send_pipeline(pipeline)
 
 
 def finish(admission: Admission, outcome: Outcome) -> RunResult:
@@ -215,9 +216,14 @@ def finish(admission: Admission, outcome: Outcome) -> RunResult:
     spec = admission.spec
     errors = _error_fields(outcome.error)
     latency_ms = admission.elapsed_ms
-    _record(admission, outcome, errors, latency_ms)
     target = outcome.target or admission.primary
-    _count_and_cache(admission, outcome, target)
+    # Redis and the database work at once: the counters and the cache fill are on the wire while
+    # the run is recorded.
+    sent = _send_count_and_cache(admission, outcome, target)
+    try:
+        _record(admission, outcome, errors, latency_ms)
+    finally:
+        sent.replies()
     result = RunResult(
         run_id=admission.run_id,
         feature=spec.feature,

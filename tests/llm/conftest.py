@@ -86,3 +86,19 @@ def pro_company(db: None) -> Any:
 @pytest.fixture
 def recruiter(db: None) -> Any:
     return get_user_model().objects.create_user(username="recruiter", password="not-used-here")
+
+
+@pytest.fixture
+def redis_counters(gateway: Gateway, redis_url: str) -> Any:
+    """Rate limits and the exact cache in a real Redis, as in production (one pooled client)."""
+    from llm.redis_clients import redis_for_cache
+
+    gateway.settings.CACHES = {
+        **gateway.settings.CACHES,
+        "llm-redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url},
+    }
+    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-redis"
+    client = redis_for_cache("llm-redis")
+    assert client is not None
+    client.flushdb()
+    return client

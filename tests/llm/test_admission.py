@@ -173,22 +173,6 @@ def test_compression_records_the_tokens_it_saved(gateway: Gateway, free_company:
     assert AiRun.objects.get(pk=result.run_id).compression_saved_tokens > 100
 
 
-@pytest.fixture
-def redis_counters(gateway: Gateway, redis_url: str) -> Any:
-    """Rate limits and the exact cache in a real Redis, as in production (one pooled client)."""
-    from llm.redis_clients import redis_for_cache
-
-    gateway.settings.CACHES = {
-        **gateway.settings.CACHES,
-        "llm-redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url},
-    }
-    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-redis"
-    client = redis_for_cache("llm-redis")
-    assert client is not None
-    client.flushdb()
-    return client
-
-
 @pytest.mark.integration
 def test_redis_rate_limits_charge_every_counter_or_none(
     gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
@@ -269,3 +253,19 @@ def test_fixed_window_limits_for_other_callers_charge_every_counter_or_none() ->
     assert fixed_window_admit(limits=limits) == 1  # the link's limit of 2 is reached
     # The refused request did not charge the visitor: another link still has 3 of its 5.
     assert [fixed_window_admit(limits=[("visitor:a", 5), ("link:2", 9)]) for _ in range(4)] == [None, None, None, 0]
+
+
+@pytest.mark.integration
+def test_commands_sent_ahead_read_back_in_order_even_past_an_error_reply(redis_counters: Any) -> None:
+    from llm.redis_clients import SentCommands
+
+    redis_counters.set("text", "not a number")
+    sent = SentCommands(redis_counters, [("SET", "a", "1"), ("INCRBY", "text", "1"), ("INCRBY", "a", "2")])
+    redis_counters.set("b", "meanwhile")  # another command on another pooled connection
+
+    ok, error, total = sent.replies()
+
+    assert ok == b"OK"
+    assert "not an integer" in str(error) and total == 3
+    # Every reply was read: the connection answers the next caller with its own reply.
+    assert [redis_counters.get("b") for _ in range(3)] == [b"meanwhile"] * 3

@@ -132,3 +132,58 @@ def test_without_prepared_statements_the_same_accounting_holds(gateway: Gateway,
     assert prepared_statements() == []
     cap.refresh_from_db()
     assert (cap.reserved, cap.spent) == (0, result.cost) and result.cost > 0
+
+
+# With Redis, the admission statement and the rate-limit script run at once: the statement holds
+# the worst case before Redis has said whether the call is limited or already cached.
+
+
+def test_a_call_refused_by_the_rate_limits_gives_its_hold_back(
+    gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
+) -> None:
+    cap = budget(free_company, "5")
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
+    ask(free_company, recruiter)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company, recruiter)
+
+    assert refused.value.code == "rate_limited" and len(gateway.fake.requests) == 1
+    run = AiRun.objects.get(pk=refused.value.result.run_id)
+    assert (run.status, run.cost, run.input_tokens) == ("refused", 0, 0)
+    assert list(BudgetReservation.objects.filter(run_id=run.pk).values_list("status", "actual")) == [("released", 0)]
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, AiRun.objects.aggregate(total=Sum("cost"))["total"])
+
+
+def test_a_cached_answer_is_served_on_a_spent_budget_and_gives_its_hold_back(
+    gateway: Gateway, redis_counters: Any, free_company: Any
+) -> None:
+    gateway.settings.LLM_CACHE_TTL = 60
+    cap = budget(free_company, "5")
+    first = ask(free_company, prompt="Same question")
+    Budget.objects.filter(pk=cap.pk).update(cap_usd=first.cost)  # spent: nothing left for a paid call
+
+    again = ask(free_company, prompt="Same question")
+
+    assert (again.cached, again.text, again.cost) == (True, first.text, 0) and len(gateway.fake.requests) == 1
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, first.cost)
+    assert not BudgetReservation.objects.filter(status="open").exists()
+    with pytest.raises(runner.RunError) as refused:  # a new question on the spent budget still is refused
+        ask(free_company, prompt="Another question")
+    assert refused.value.code == "budget_exceeded"
+
+
+def test_a_flushed_redis_loads_the_admission_script_again(
+    gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
+) -> None:
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 5}}
+    ask(free_company, recruiter)
+    redis_counters.script_flush()  # a restarted Redis: the script sent by its SHA is unknown
+
+    ask(free_company, recruiter)
+
+    counter = next(key for key in redis_counters.keys("llm:rl:user:*") if b":rpm:" in key)
+    assert int(redis_counters.get(counter)) == 2
+    assert AiRun.objects.filter(status="succeeded").count() == 2
