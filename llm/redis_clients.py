@@ -57,8 +57,15 @@ class SentCommands:
         if self._pool is None:
             return
         self._connection = self._pool.get_connection()
+        packed = self._connection.pack_commands(commands)
         try:
-            self._connection.send_packed_command(self._connection.pack_commands(commands))
+            try:
+                self._connection.send_packed_command(packed)
+            except (redis.ConnectionError, redis.TimeoutError):
+                # A pooled connection that Redis closed (a restart): once more on a new one, as
+                # redis-py's own commands retry.
+                self._connection.disconnect()
+                self._connection.send_packed_command(packed)
         except BaseException:
             self._close(broken=True)
             raise
