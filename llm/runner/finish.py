@@ -223,7 +223,9 @@ def finish(admission: Admission, outcome: Outcome) -> RunResult:
     try:
         _record(admission, outcome, errors, latency_ms)
     finally:
-        sent.replies()
+        for reply in sent.replies():
+            if isinstance(reply, Exception):  # the answer and its record stand; say what Redis refused
+                logger.warning("llm counters or cache fill refused by Redis", extra={"error": str(reply)[:200]})
     result = RunResult(
         run_id=admission.run_id,
         feature=spec.feature,
