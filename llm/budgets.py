@@ -152,23 +152,6 @@ def _close_reservation(reservation: BudgetReservation, *, status: str, actual: D
 
 
 @transaction.atomic
-def budget_settle(*, reservation_ids: list[int], actual: Decimal) -> None:
-    """Replace each reservation by the call's actual cost."""
-    budget_ids = []
-    for reservation in BudgetReservation.objects.filter(pk__in=reservation_ids).order_by("budget_id"):
-        _close_reservation(reservation, status=BudgetReservation.Status.SETTLED, actual=actual)
-        budget_ids.append(reservation.budget_id)
-    budget_alert_if_over(budget_ids)
-
-
-@transaction.atomic
-def budget_release(*, reservation_ids: list[int]) -> None:
-    """Give a reservation back untouched (the call was refused, failed, cancelled or cached)."""
-    for reservation in BudgetReservation.objects.filter(pk__in=reservation_ids).order_by("budget_id"):
-        _close_reservation(reservation, status=BudgetReservation.Status.RELEASED, actual=Decimal(0))
-
-
-@transaction.atomic
 def budget_reservations_expire(*, now: datetime | None = None, run_ids: list[int] | None = None) -> int:
     """Release reservations past their expiry (or held by the given runs): their callers died."""
     now = now or timezone.now()

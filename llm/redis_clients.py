@@ -56,16 +56,10 @@ class SentCommands:
         self._connection: Any = None
         if self._pool is None:
             return
+        # (the pool hands out a checked connection: one that Redis closed is reconnected first)
         self._connection = self._pool.get_connection()
-        packed = self._connection.pack_commands(commands)
         try:
-            try:
-                self._connection.send_packed_command(packed)
-            except (redis.ConnectionError, redis.TimeoutError):
-                # A pooled connection that Redis closed (a restart): once more on a new one, as
-                # redis-py's own commands retry.
-                self._connection.disconnect()
-                self._connection.send_packed_command(packed)
+            self._connection.send_packed_command(self._connection.pack_commands(commands))
         except BaseException:
             self._close(broken=True)
             raise

@@ -46,11 +46,6 @@ def interview_list(*, company: Company) -> QuerySet[Interview]:
     return Interview.objects.filter(company=company).select_related("candidate", "job", "interviewer")
 
 
-def company_name(*, company_id: int) -> str:
-    """How analytics names a tenant without importing recruiting models."""
-    return Company.objects.filter(pk=company_id).values_list("name", flat=True).first() or f"Company #{company_id}"
-
-
 # --- Candidates and CVs ------------------------------------------------------------------------
 
 
@@ -350,15 +345,6 @@ def cv_for_chat(*, company: Company | int, cv_id: int) -> ChatCV | None:
 
 
 # --- Interviews and the AI panel -----------------------------------------------------------------
-
-
-def interview_for_member(*, user: Any, pk: int) -> Interview | None:
-    """The interview, if `user` may work on it: a member (recruiter or admin) of its company.
-    Every member conducts and writes up interviews, so membership is what makes an interviewer."""
-    company = company_for_user(user=user)
-    if company is None or not user.is_active:
-        return None
-    return interview_list(company=company).filter(pk=pk).first()
 
 
 def company_members(*, company: Company) -> QuerySet[Any]:

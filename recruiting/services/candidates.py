@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -17,16 +16,6 @@ if TYPE_CHECKING:
 
 # What a recruiter types on the create and edit pages.
 EDITABLE_FIELDS = ("full_name", "email", "phone", "location")
-
-# Other apps (chat) own data about a candidate that erasure must remove; they register a
-# function here in their AppConfig.ready(), so that recruiting never imports them.
-CandidateEraser = Callable[[Candidate], None]
-_erasers: list[CandidateEraser] = []
-
-
-def register_candidate_eraser(eraser: CandidateEraser) -> None:
-    if eraser not in _erasers:
-        _erasers.append(eraser)
 
 
 def email_key(email: str) -> str:
@@ -322,13 +311,11 @@ def candidate_merge(*, company: Company, keep: Candidate, duplicate: Candidate, 
 
 @transaction.atomic
 def candidate_erase(*, company: Company, candidate: Candidate, actor: Any) -> dict[str, int]:
-    """GDPR erasure: files, text, embeddings, documents, interviews, chat history (through the
-    registered erasers) and the candidate itself. AI run cost figures stay, anonymous."""
+    """GDPR erasure: files, text, embeddings, documents, interviews, chat history (it cascades with
+    the CVs) and the candidate itself. AI run cost figures stay, anonymous."""
     if candidate.company_id != company.pk:
         raise ValueError("candidate belongs to another company")
     candidate_id = candidate.pk
-    for eraser in _erasers:
-        eraser(candidate)
     cvs = list(CV.objects.filter(candidate=candidate))
     for cv in cvs:
         if cv.file:

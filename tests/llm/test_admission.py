@@ -269,3 +269,24 @@ def test_commands_sent_ahead_read_back_in_order_even_past_an_error_reply(redis_c
     assert "not an integer" in str(error) and total == 3
     # Every reply was read: the connection answers the next caller with its own reply.
     assert [redis_counters.get("b") for _ in range(3)] == [b"meanwhile"] * 3
+
+
+@pytest.mark.integration
+def test_a_cache_fill_that_redis_refuses_is_logged_and_the_answer_stands(
+    gateway: Gateway, redis_counters: Any, free_company: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    gateway.settings.LLM_CACHE_TTL = 60
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 100}}
+    redis_counters.execute_command("ACL", "SETUSER", "default", "-set")  # the cache fill gets NOPERM
+    try:
+        result = ask(free_company, prompt="Not cached")
+        again = ask(free_company, prompt="Not cached")
+    finally:
+        redis_counters.execute_command("ACL", "SETUSER", "default", "+@all")
+
+    assert (result.status, again.cached) == ("succeeded", False) and len(gateway.fake.requests) == 2
+    assert AiRun.objects.filter(status="succeeded").count() == 2
+    refused = [r for r in caplog.records if r.getMessage() == "llm counters or cache fill refused by Redis"]
+    assert len(refused) == 2 and "no permissions" in refused[0].error  # type: ignore[attr-defined]
+    counter = next(key for key in redis_counters.keys("llm:rl:tenant:*") if b":rpm:" in key)
+    assert int(redis_counters.get(counter)) == 2  # the connection went back clean: counts stay right
