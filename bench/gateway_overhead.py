@@ -366,7 +366,9 @@ def main() -> None:
             print({name: [run[name] for run in repeats] for name in repeats[0]}, figures)
             return
         from llm.models import AiRun
+        from llm.runner import background_db_work_done
 
+        background_db_work_done()
         recorded = AiRun.objects.filter(status="succeeded").count()
         if args.profile:
             profile_runner(callers)

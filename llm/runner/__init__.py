@@ -6,10 +6,12 @@
     vectors = embed(texts=[text], tenant=company, subject=cv).vectors
     guess = estimate(feature="resume_chat", context={...}, tenant=company)  # model, tokens, worst case; no call
 
-Every call writes exactly one AiRun. `run`/`arun`/`embed`/`aembed` return a RunResult on success
+Every call writes exactly one AiRun. Async calls on PostgreSQL return before their end is written:
+`background_db_work_done()` waits for those writes (code that reads the run right after the call). `run`/`arun`/`embed`/`aembed` return a RunResult on success
 (status succeeded or cached) and raise RunError (with `.result`) otherwise.
 """
 
+from llm.runner.attempts import background_db_work_done
 from llm.runner.estimate import Estimate, estimate
 from llm.runner.execute import aembed, arun, embed, run
 from llm.runner.streaming import Event, astream
@@ -24,6 +26,7 @@ __all__ = [
     "aembed",
     "arun",
     "astream",
+    "background_db_work_done",
     "embed",
     "estimate",
     "run",

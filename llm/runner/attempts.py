@@ -11,11 +11,12 @@ import asyncio
 import contextvars
 import functools
 import json
+import logging
 import random
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
 import jsonschema
@@ -32,6 +33,7 @@ from llm.runner.finish import Outcome
 from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, Message
 
 T = TypeVar("T")
+logger = logging.getLogger("llm")
 
 
 class IO(Protocol):
@@ -69,6 +71,26 @@ def _in_db_thread(function: Callable[..., T], args: tuple[Any, ...], kwargs: dic
     return function(*args, **kwargs)
 
 
+# Database work handed to the threads without waiting for it (the end of a call), until done.
+_unawaited: set[Future[None]] = set()
+_unawaited_lock = threading.Lock()
+
+
+def _forget(job: Future[None]) -> None:
+    with _unawaited_lock:
+        _unawaited.discard(job)
+    if not job.cancelled() and (error := job.exception()) is not None:
+        logger.error("llm database work failed in the background", exc_info=error)
+
+
+def background_db_work_done(timeout: float | None = 10.0) -> bool:
+    """Wait for the database work `AsyncIO.db_later` handed off (the ends of calls already
+    answered); True when none is left. For code that reads a run right after its call."""
+    with _unawaited_lock:
+        pending = list(_unawaited)
+    return not wait(pending, timeout).not_done
+
+
 class AsyncIO:
     async def db(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         executor = _db_executor()
@@ -78,6 +100,21 @@ class AsyncIO:
         context = contextvars.copy_context()
         job = functools.partial(context.run, _in_db_thread, function, args, kwargs)
         return await asyncio.get_running_loop().run_in_executor(executor, job)
+
+    def db_later(self, function: Callable[..., None], /, *args: Any) -> bool:
+        """Start `function` in a database thread and return at once; False (nothing started) when
+        there are no such threads (SQLite). The work belongs to the thread pool, not to the caller's
+        task or event loop: a cancellation or a closing loop cannot stop it, and the interpreter
+        waits for it at exit."""
+        executor = _db_executor()
+        if executor is None:
+            return False
+        context = contextvars.copy_context()
+        job = executor.submit(context.run, _in_db_thread, function, args, {})
+        with _unawaited_lock:
+            _unawaited.add(job)
+        job.add_done_callback(_forget)
+        return True
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -11,15 +11,25 @@ from llm.errors import LLMError
 from llm.models import AiRun
 from llm.runner.admission import Admission, admit
 from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive
-from llm.runner.finish import Outcome, cached_outcome, finish
+from llm.runner.finish import Outcome, cached_outcome, end_result, finish, record_end
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
 
 
-async def finish_shielded(io: IO, admission: Admission, outcome: Outcome) -> RunResult:
-    """Record the end even while the caller is being cancelled: the write runs to completion."""
+async def finish_shielded(io: IO, admission: Admission, outcome: Outcome, *, answer_first: bool = False) -> RunResult:
+    """Record the end even while the caller is being cancelled: the write runs to completion.
+
+    `answer_first`: the call's normal end, whose result carries everything the caller needs. With
+    the database threads (PostgreSQL) the caller has it while the end is written, a round trip
+    sooner; the `running` row, its hold and the reaper cover a crash in between, and
+    `background_db_work_done()` waits for the write. Cancellations wait for theirs: their callers
+    read the run (its cost) from the database."""
+    result = end_result(admission, outcome)
     if isinstance(io, AsyncIO):
-        return await asyncio.shield(io.db(finish, admission, outcome))
-    return await io.db(finish, admission, outcome)
+        if not (answer_first and io.db_later(record_end, admission, outcome, result)):
+            await asyncio.shield(io.db(record_end, admission, outcome, result))
+        return result
+    await io.db(record_end, admission, outcome, result)
+    return result
 
 
 def _finish_cancelled(admission: Admission) -> RunResult:
@@ -81,9 +91,9 @@ async def execute(spec: CallSpec, io: IO) -> RunResult:
     outcome = Outcome()
     if refusal is not None:
         outcome.fail(refusal)
-        raise RunError(await finish_shielded(io, admission, outcome))
+        raise RunError(await finish_shielded(io, admission, outcome, answer_first=True))
     if admission.cached is not None:
-        return await finish_shielded(io, admission, cached_outcome(admission, admission.cached))
+        return await finish_shielded(io, admission, cached_outcome(admission, admission.cached), answer_first=True)
     try:
         await call_chain(admission, outcome, io)
     except BaseException as error:
@@ -94,7 +104,7 @@ async def execute(spec: CallSpec, io: IO) -> RunResult:
             outcome.add_estimated_usage(admission, outcome.target, "")
         await finish_shielded(io, admission, outcome)
         raise
-    result = await finish_shielded(io, admission, outcome)
+    result = await finish_shielded(io, admission, outcome, answer_first=True)
     if not result.ok:
         raise RunError(result)
     return result

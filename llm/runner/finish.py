@@ -93,7 +93,7 @@ def _error_fields(error: LLMError | None) -> dict[str, Any]:
     }
 
 
-def _end_fields(admission: Admission, outcome: Outcome, errors: dict[str, Any], latency_ms: int) -> dict[str, Any]:
+def _end_fields(admission: Admission, outcome: Outcome, result: RunResult) -> dict[str, Any]:
     target = outcome.target or admission.primary
     usage = outcome.usage
     reached_model = outcome.attempts > 0 or outcome.status == Status.CACHED
@@ -101,14 +101,14 @@ def _end_fields(admission: Admission, outcome: Outcome, errors: dict[str, Any], 
         "status": outcome.status,
         "cost": outcome.cost,
         "cost_saved": outcome.cost_saved,
-        "latency_ms": latency_ms,
+        "latency_ms": result.latency_ms,
         "ttft_ms": outcome.ttft_ms,
         "queue_ms": outcome.queue_ms,
         "attempts": outcome.attempts,
         "fallback_used": outcome.fallback_used,
         "cache_hit": outcome.status == Status.CACHED,
-        "error_code": errors["error_code"],
-        "error_message": errors["error_message"],
+        "error_code": result.error_code,
+        "error_message": result.error_message,
         "finished_at": timezone.now(),
     }
     if target is not None:
@@ -126,8 +126,8 @@ def _end_fields(admission: Admission, outcome: Outcome, errors: dict[str, Any], 
     return fields
 
 
-def _record_run(admission: Admission, outcome: Outcome, errors: dict[str, Any], latency_ms: int) -> None:
-    AiRun.objects.filter(pk=admission.run_id).update(**_end_fields(admission, outcome, errors, latency_ms))
+def _record_run(admission: Admission, outcome: Outcome, result: RunResult) -> None:
+    AiRun.objects.filter(pk=admission.run_id).update(**_end_fields(admission, outcome, result))
 
 
 def _log(admission: Admission, outcome: Outcome, result: RunResult) -> None:
@@ -151,7 +151,7 @@ def _log(admission: Admission, outcome: Outcome, result: RunResult) -> None:
     logger.info("llm call", extra=extra)
 
 
-def _record(admission: Admission, outcome: Outcome, errors: dict[str, Any], latency_ms: int) -> None:
+def _record(admission: Admission, outcome: Outcome, result: RunResult) -> None:
     """The database side of the end, in one transaction: the budget holds settle (or are given
     back) together with the AiRun's final state, and a provider that answered leaves its failure
     streak. Without holds it is a single UPDATE."""
@@ -167,7 +167,7 @@ def _record(admission: Admission, outcome: Outcome, errors: dict[str, Any], late
         over_cap = pg.finish_statement(
             alias=alias,
             run_id=admission.run_id,
-            run_fields=_end_fields(admission, outcome, errors, latency_ms),
+            run_fields=_end_fields(admission, outcome, result),
             holds=[(hold.pk, hold.budget_id) for hold in admission.holds],
             reservation_status=closing_status(outcome.cost),
             actual=outcome.cost,
@@ -178,12 +178,12 @@ def _record(admission: Admission, outcome: Outcome, errors: dict[str, Any], late
             provider_record_success(provider_id=target.provider.pk)
         return
     if not admission.holds and not reset_provider:
-        _record_run(admission, outcome, errors, latency_ms)
+        _record_run(admission, outcome, result)
         return
     with transaction.atomic(using=router.db_for_write(Budget)):
         if admission.holds:
             budget_close_holds(holds=admission.holds, actual=outcome.cost)
-        _record_run(admission, outcome, errors, latency_ms)
+        _record_run(admission, outcome, result)
         if reset_provider:
             assert target is not None
             provider_record_success(provider_id=target.provider.pk)
@@ -211,22 +211,11 @@ def _send_count_and_cache(admission: Admission, outcome: Outcome, target: Target
     return send_pipeline(pipeline)
 
 
-def finish(admission: Admission, outcome: Outcome) -> RunResult:
-    """Close the call: settle or release the reservation, then record and log the run. Exactly once."""
+def end_result(admission: Admission, outcome: Outcome) -> RunResult:
+    """What the caller gets back: the call's end, worked out before (or without) writing it."""
     spec = admission.spec
-    errors = _error_fields(outcome.error)
-    latency_ms = admission.elapsed_ms
     target = outcome.target or admission.primary
-    # Redis and the database work at once: the counters and the cache fill are on the wire while
-    # the run is recorded.
-    sent = _send_count_and_cache(admission, outcome, target)
-    try:
-        _record(admission, outcome, errors, latency_ms)
-    finally:
-        for reply in sent.replies():
-            if isinstance(reply, Exception):  # the answer and its record stand; say what Redis refused
-                logger.warning("llm counters or cache fill refused by Redis", extra={"error": str(reply)[:200]})
-    result = RunResult(
+    return RunResult(
         run_id=admission.run_id,
         feature=spec.feature,
         status=str(outcome.status),
@@ -239,14 +228,34 @@ def finish(admission: Admission, outcome: Outcome) -> RunResult:
         usage=outcome.usage,
         cost=outcome.cost,
         cost_saved=outcome.cost_saved,
-        latency_ms=latency_ms,
+        latency_ms=admission.elapsed_ms,
         ttft_ms=outcome.ttft_ms,
         attempts=outcome.attempts,
         fallback_used=outcome.fallback_used,
         repaired=outcome.repaired,
         cached=outcome.status == Status.CACHED,
         request_id=spec.request_id,
-        **errors,
+        **_error_fields(outcome.error),
     )
+
+
+def record_end(admission: Admission, outcome: Outcome, result: RunResult) -> None:
+    """Write the end of the call: settle or release the reservation, record and log the run."""
+    target = outcome.target or admission.primary
+    # Redis and the database work at once: the counters and the cache fill are on the wire while
+    # the run is recorded.
+    sent = _send_count_and_cache(admission, outcome, target)
+    try:
+        _record(admission, outcome, result)
+    finally:
+        for reply in sent.replies():
+            if isinstance(reply, Exception):  # the answer and its record stand; say what Redis refused
+                logger.warning("llm counters or cache fill refused by Redis", extra={"error": str(reply)[:200]})
     _log(admission, outcome, result)
+
+
+def finish(admission: Admission, outcome: Outcome) -> RunResult:
+    """Close the call: settle or release the reservation, then record and log the run. Exactly once."""
+    result = end_result(admission, outcome)
+    record_end(admission, outcome, result)
     return result

@@ -167,10 +167,10 @@ async def astream(*, feature: str, **call: Unpack[CallArgs]) -> AsyncGenerator[E
     outcome = Outcome()
     if refusal is not None:
         outcome.fail(refusal)
-        yield error_event(await finish_shielded(io, admission, outcome))
+        yield error_event(await finish_shielded(io, admission, outcome, answer_first=True))
         return
     if admission.cached is not None:
-        result = await finish_shielded(io, admission, cached_outcome(admission, admission.cached))
+        result = await finish_shielded(io, admission, cached_outcome(admission, admission.cached), answer_first=True)
         pieces = _CACHED_PIECE.findall(result.text)
         for start in range(0, len(pieces), CACHED_WORDS_PER_CHUNK):
             yield chunk_event("".join(pieces[start : start + CACHED_WORDS_PER_CHUNK]))
@@ -191,5 +191,5 @@ async def astream(*, feature: str, **call: Unpack[CallArgs]) -> AsyncGenerator[E
             outcome.add_estimated_usage(admission, outcome.target, "".join(sent))
         await finish_shielded(io, admission, outcome)
         raise
-    result = await finish_shielded(io, admission, outcome)
+    result = await finish_shielded(io, admission, outcome, answer_first=True)
     yield complete_event(result) if result.ok else error_event(result)

@@ -8,6 +8,7 @@ back before each one (tests/plugins/catalog.py).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,10 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.db import connections
 
 from llm.models import Provider
+from llm.runner import attempts
 from llm.selectors import catalog_invalidate
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -102,3 +105,14 @@ def redis_counters(gateway: Gateway, redis_url: str) -> Any:
     assert client is not None
     client.flushdb()
     return client
+
+
+@pytest.fixture
+def db_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The runner's database threads as one thread of this test's own, whose connection is closed
+    afterwards (the shared pool's would keep the test database open past its teardown)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm-db-test")
+    monkeypatch.setattr(attempts, "_db_pool", pool)
+    yield
+    pool.submit(connections.close_all).result()
+    pool.shutdown()

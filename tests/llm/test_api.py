@@ -339,8 +339,8 @@ def test_stream_events_arrive_in_order_as_they_are_made(
     assert chunk_times[-1] - chunk_times[0] > 0.4
     complete = events[-1][1]
     text = "".join(data["content"] for kind, data in events if kind == "chunk")
-    run = AiRun.objects.get(pk=complete["run_id"])
-    assert complete["text"] == text and run.status == "succeeded" and run.streaming
+    run = wait_for_run_status("succeeded")  # the complete event may come before its record is written
+    assert run.pk == complete["run_id"] and complete["text"] == text and run.streaming
     assert Decimal(complete["cost"]) == run.cost > 0
 
 

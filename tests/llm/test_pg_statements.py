@@ -3,12 +3,15 @@ budget bookkeeping they do is the ORM path's (holds on every budget or none, set
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -187,3 +190,40 @@ def test_a_flushed_redis_loads_the_admission_script_again(
     counter = next(key for key in redis_counters.keys("llm:rl:user:*") if b":rpm:" in key)
     assert int(redis_counters.get(counter)) == 2
     assert AiRun.objects.filter(status="succeeded").count() == 2
+
+
+# Async calls on the database threads return their answer before their end is written.
+
+
+def test_an_async_answer_does_not_wait_for_its_record_which_outlives_the_event_loop(
+    gateway: Gateway, db_thread: None, free_company: Any
+) -> None:
+    cap = budget(free_company, "5")
+    gateway.fake.always(Fault.latency(0.3))  # time to lock the budget while the model answers
+    answered: list[runner.RunResult] = []
+    caller = threading.Thread(
+        target=lambda: answered.append(
+            asyncio.run(runner.arun(feature="playground", context={"prompt": "Hello"}, tenant=free_company))
+        )
+    )
+    caller.start()
+    while not AiRun.objects.filter(status="running").exists():  # admitted: its hold is taken
+        time.sleep(0.01)
+    with transaction.atomic():
+        Budget.objects.select_for_update().get(pk=cap.pk)  # the settle must wait for this
+        caller.join(timeout=10)
+
+        # The answer came back (and its event loop closed) while the settle was still waiting.
+        assert [result.status for result in answered] == ["succeeded"]
+        assert AiRun.objects.get().status == "running"
+
+    assert runner.background_db_work_done(timeout=10)
+    run = AiRun.objects.get()
+    assert (run.pk, run.status, run.cost, run.usage_estimated) == (
+        answered[0].run_id,
+        "succeeded",
+        answered[0].cost,
+        False,
+    )
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, answered[0].cost) and cap.spent > 0
