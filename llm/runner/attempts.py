@@ -28,6 +28,7 @@ from llm.errors import InvalidOutputError, ProviderError
 from llm.models import AiRun
 from llm.providers import LLMProvider, provider_client
 from llm.router import Target, provider_record_failure
+from llm.runner import pg
 from llm.runner.admission import Admission
 from llm.runner.finish import Outcome
 from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, Message
@@ -62,12 +63,7 @@ def _db_executor() -> ThreadPoolExecutor | None:
 
 
 def _in_db_thread(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-    # These threads see no request signals: drop a connection that failed or outlived
-    # CONN_MAX_AGE here, as close_old_connections() would, but without its per-call health ping.
-    for connection in connections.all(initialized_only=True):
-        close_at = connection.close_at
-        if connection.errors_occurred or (close_at is not None and time.monotonic() >= close_at):
-            connection.close_if_unusable_or_obsolete()
+    pg.drop_unusable_connections()  # these threads see no request signals to do it
     return function(*args, **kwargs)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import time
 from typing import Any, Unpack
 
@@ -13,6 +14,8 @@ from llm.runner.admission import Admission, admit
 from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive
 from llm.runner.finish import Outcome, cached_outcome, end_result, finish, record_end
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
+
+logger = logging.getLogger("llm")
 
 
 async def finish_shielded(io: IO, admission: Admission, outcome: Outcome, *, answer_first: bool = False) -> RunResult:
@@ -25,11 +28,24 @@ async def finish_shielded(io: IO, admission: Admission, outcome: Outcome, *, ans
     read the run (its cost) from the database."""
     result = end_result(admission, outcome)
     if isinstance(io, AsyncIO):
-        if not (answer_first and io.db_later(record_end, admission, outcome, result)):
+        if not (answer_first and io.db_later(_record_answered_end, admission, outcome, result)):
             await asyncio.shield(io.db(record_end, admission, outcome, result))
         return result
     await io.db(record_end, admission, outcome, result)
     return result
+
+
+def _record_answered_end(admission: Admission, outcome: Outcome, result: RunResult) -> None:
+    """`record_end` after the caller has its answer: nobody is left to raise to, so a database
+    error is tried once more, then logged. The run stays `running` with its hold then, for the
+    reaper to close as lost (estimated usage)."""
+    try:
+        record_end(admission, outcome, result, tries=2)
+    except Exception:
+        logger.exception(
+            "llm run end not recorded; the reaper will close it",
+            extra={"run_id": admission.run_id, "feature": admission.spec.feature, "request_id": result.request_id},
+        )
 
 
 def _finish_cancelled(admission: Admission) -> RunResult:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import router, transaction
+from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
 from llm.budgets import budget_alert_if_over, budget_close_holds, closing_status
@@ -239,14 +239,24 @@ def end_result(admission: Admission, outcome: Outcome) -> RunResult:
     )
 
 
-def record_end(admission: Admission, outcome: Outcome, result: RunResult) -> None:
-    """Write the end of the call: settle or release the reservation, record and log the run."""
+def record_end(admission: Admission, outcome: Outcome, result: RunResult, *, tries: int = 1) -> None:
+    """Write the end of the call: settle or release the reservation, record and log the run.
+
+    `tries` > 1: a database error is retried on a fresh connection (the end only closes holds still
+    open, so a write that did land is not counted twice)."""
     target = outcome.target or admission.primary
     # Redis and the database work at once: the counters and the cache fill are on the wire while
     # the run is recorded.
     sent = _send_count_and_cache(admission, outcome, target)
     try:
-        _record(admission, outcome, result)
+        for tries_left in range(tries - 1, -1, -1):
+            try:
+                _record(admission, outcome, result)
+                break
+            except DatabaseError:
+                if not tries_left:
+                    raise
+                pg.drop_unusable_connections()
     finally:
         for reply in sent.replies():
             if isinstance(reply, Exception):  # the answer and its record stand; say what Redis refused

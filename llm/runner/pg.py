@@ -12,6 +12,7 @@ calls have reserved; then the same statement reserves on exactly those rows, or 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -26,6 +27,15 @@ from django.db.backends.utils import CursorWrapper
 from psycopg._queries import PostgresQuery
 
 from llm.models import AiRun, Budget, BudgetReservation
+
+
+def drop_unusable_connections() -> None:
+    """This thread's connections that failed or outlived CONN_MAX_AGE are closed (the next query
+    opens a new one), as close_old_connections() does for requests, without its health ping."""
+    for connection in connections.all(initialized_only=True):
+        close_at = connection.close_at
+        if connection.errors_occurred or (close_at is not None and time.monotonic() >= close_at):
+            connection.close_if_unusable_or_obsolete()
 
 
 def single_database() -> str | None:

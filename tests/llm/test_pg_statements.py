@@ -19,6 +19,7 @@ from django.utils import timezone
 from llm import runner
 from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
+from llm.services import ai_runs_reap
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
@@ -195,20 +196,26 @@ def test_a_flushed_redis_loads_the_admission_script_again(
 # Async calls on the database threads return their answer before their end is written.
 
 
-def test_an_async_answer_does_not_wait_for_its_record_which_outlives_the_event_loop(
-    gateway: Gateway, db_thread: None, free_company: Any
-) -> None:
-    cap = budget(free_company, "5")
-    gateway.fake.always(Fault.latency(0.3))  # time to lock the budget while the model answers
+def call_in_its_own_event_loop(company: Any) -> tuple[threading.Thread, list[runner.RunResult]]:
+    """`arun` in a thread of its own, under `asyncio.run`; returns once the call is admitted."""
     answered: list[runner.RunResult] = []
     caller = threading.Thread(
         target=lambda: answered.append(
-            asyncio.run(runner.arun(feature="playground", context={"prompt": "Hello"}, tenant=free_company))
+            asyncio.run(runner.arun(feature="playground", context={"prompt": "Hello"}, tenant=company))
         )
     )
     caller.start()
     while not AiRun.objects.filter(status="running").exists():  # admitted: its hold is taken
         time.sleep(0.01)
+    return caller, answered
+
+
+def test_an_async_answer_does_not_wait_for_its_record_which_outlives_the_event_loop(
+    gateway: Gateway, db_thread: None, free_company: Any
+) -> None:
+    cap = budget(free_company, "5")
+    gateway.fake.always(Fault.latency(0.3))  # time to lock the budget while the model answers
+    caller, answered = call_in_its_own_event_loop(free_company)
     with transaction.atomic():
         Budget.objects.select_for_update().get(pk=cap.pk)  # the settle must wait for this
         caller.join(timeout=10)
@@ -227,3 +234,53 @@ def test_an_async_answer_does_not_wait_for_its_record_which_outlives_the_event_l
     )
     cap.refresh_from_db()
     assert (cap.reserved, cap.spent) == (0, answered[0].cost) and cap.spent > 0
+
+
+def terminate_the_write_waiting_for_a_lock() -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one snapshot per transaction
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchall() == [(True,)]:
+                return
+        time.sleep(0.01)
+    raise AssertionError("no write waited for the budget's lock")
+
+
+def test_an_answered_call_whose_record_write_dies_is_written_on_a_fresh_connection(
+    gateway: Gateway, db_thread: None, free_company: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    cap = budget(free_company, "5")
+    gateway.fake.always(Fault.latency(0.3))
+    caller, answered = call_in_its_own_event_loop(free_company)
+    with transaction.atomic():
+        Budget.objects.select_for_update().get(pk=cap.pk)
+        caller.join(timeout=10)
+        terminate_the_write_waiting_for_a_lock()
+        terminate_the_write_waiting_for_a_lock()  # and its retry: the end is lost
+
+    assert runner.background_db_work_done(timeout=10)
+    run = AiRun.objects.get()
+    assert (run.pk, run.status) == (answered[0].run_id, "running")
+    failures = [r for r in caplog.records if r.getMessage().startswith("llm run end not recorded")]
+    assert [getattr(r, "run_id", None) for r in failures] == [run.pk]
+    assert ai_runs_reap(older_than_seconds=0) == 1
+    run.refresh_from_db()
+    cap.refresh_from_db()
+    assert (run.status, cap.reserved) == ("lost", 0)
+
+    # Once is not lost: the retry runs on a new connection, and the next call's write too.
+    caller, answered = call_in_its_own_event_loop(free_company)
+    with transaction.atomic():
+        Budget.objects.select_for_update().get(pk=cap.pk)
+        caller.join(timeout=10)
+        terminate_the_write_waiting_for_a_lock()
+    assert runner.background_db_work_done(timeout=10)
+    run = AiRun.objects.get(pk=answered[0].run_id)
+    cap.refresh_from_db()
+    assert (run.status, cap.reserved, cap.spent) == ("succeeded", 0, answered[0].cost) and cap.spent > 0
+    assert len([r for r in caplog.records if r.getMessage().startswith("llm run end not recorded")]) == 1
