@@ -1,4 +1,7 @@
-"""Promise 1 under load: 1,000 mixed calls with injected faults leave exactly one finished AiRun each."""
+"""Promise 1 under load: 1,000 mixed calls with injected faults leave exactly one finished AiRun each.
+
+Also an integration test: on PostgreSQL the async calls answer before their ends are written, in
+the runner's database threads."""
 
 from __future__ import annotations
 
@@ -9,13 +12,14 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 
 from llm import runner
 from llm.models import AiRun, Budget, BudgetReservation, Provider
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
 CALLS = 1_000
 CONCURRENCY = 50
@@ -64,7 +68,7 @@ async def one_call(index: int, company: Any) -> str:
 
 
 async def test_a_thousand_mixed_calls_leave_no_run_missing_or_running(
-    gateway: Gateway, free_company: Any, pro_company: Any
+    gateway: Gateway, db_thread: None, free_company: Any, pro_company: Any
 ) -> None:
     await sync_to_async(Provider.objects.filter(name="openai").update)(timeout=0.1, max_retries=1)
     await sync_to_async(Budget.objects.create)(scope="tenant", tenant_id=pro_company.pk, cap_usd=Decimal("0.05"))
@@ -82,6 +86,7 @@ async def test_a_thousand_mixed_calls_leave_no_run_missing_or_running(
     async def settled() -> bool:
         return not await sync_to_async(AiRun.objects.filter(status="running").exists)()
 
+    await asyncio.to_thread(runner.background_db_work_done)  # answered calls' ends (PostgreSQL)
     for _ in range(100):  # cancelled callers' runs are finished by shielded writes still in flight
         if await settled():
             break
@@ -94,3 +99,4 @@ async def test_a_thousand_mixed_calls_leave_no_run_missing_or_running(
     assert not await sync_to_async(BudgetReservation.objects.filter(status="open").exists)()
     budget = await sync_to_async(Budget.objects.get)()
     assert budget.reserved == 0
+    await sync_to_async(connections.close_all)()  # sync_to_async's thread: the database can be dropped
