@@ -21,13 +21,11 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import statistics
 import sys
 import threading
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.gateway_overhead import configure_database, percentile, setup_django, start_fake_server  # noqa: E402
+from bench.report import write_results  # noqa: E402
 from tests.chat.documents import CV_TEXT  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results" / "chat_concurrency.json"
@@ -306,16 +305,13 @@ def main() -> None:
     goals: dict[str, str] = {}
     for n in args.sizes:
         goals |= {f"n{n}_lost_chunks": "== 0", f"n{n}_runs": f"== {n}"}
-    result = {
-        "bench": "chat_concurrency",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "params": {"database": database, "sizes": args.sizes, "question": QUESTION, "words_per_chunk": 1},
-        "figures": figures,
-        "goals": goals,
-    }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(
+        output,
+        bench="chat_concurrency",
+        params={"database": database, "sizes": args.sizes, "question": QUESTION, "words_per_chunk": 1},
+        figures=figures,
+        goals=goals,
+    )
     print(f"\nresume chat concurrency ({database}) -> {output}")
     for n in args.sizes:
         print(

@@ -14,19 +14,16 @@ workers could gain at that moment. The load average before and after is recorded
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
-import platform
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from corpus.generate import build_corpus
 
+from bench.report import write_results
 from recruiting.extraction import extract_text
 from recruiting.parsing import parse_cv_text
 
@@ -111,27 +108,20 @@ def main() -> None:
         "cvs_per_cpu_second": round(len(files) / serial_cpu_seconds, 1),
         **per_format,
     }
-    result = {
-        "bench": "cv_pipeline",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_before": load_before,
-            "load_average_after": _load_average(),
-        },
-        "params": {
+    write_results(
+        RESULTS,
+        bench="cv_pipeline",
+        machine={"load_average_before": load_before, "load_average_after": _load_average()},
+        params={
             "size": len(corpus),
             "rounds": arguments.rounds,
             "seed": arguments.seed,
             "formats": formats,
             "cvs_processed": len(files),
         },
-        "figures": figures,
-        "goals": GOALS,
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        figures=figures,
+        goals=GOALS,
+    )
     print(f"cv_pipeline: {len(files)} CVs ({formats} x {arguments.rounds}) on {os.cpu_count()} CPUs")
     for name, value in figures.items():
         print(f"  {name:<28} {value}")

@@ -17,7 +17,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -29,6 +28,7 @@ from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from bench.report import write_results  # noqa: E402
 
 FEATURES = [
     ("parse_cv", 0.30, "cv"),
@@ -382,11 +382,12 @@ def run(args: argparse.Namespace, *, postgres_version: str) -> None:
     figures["hourly_rollup_rows"] = HourlySpend.objects.count()
     figures["daily_rollup_rows"] = DailySpend.objects.count()
 
-    result = {
-        "bench": "dashboard",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "postgresql": postgres_version},
-        "params": {
+    out = BASE_DIR / "bench" / "results" / "dashboard.json"
+    write_results(
+        out,
+        bench="dashboard",
+        machine={"postgresql": postgres_version},
+        params={
             "rows": args.rows,
             "days": args.days,
             "tenants": args.tenants,
@@ -396,17 +397,15 @@ def run(args: argparse.Namespace, *, postgres_version: str) -> None:
             "changelist_filter": "feature=parse_cv, last 30 days",
             "client": "django.test.Client (in-process, no network)",
         },
-        "figures": figures,
-        "goals": {
+        figures=figures,
+        goals={
             "dashboard_p50_ms": "<= 300",
             "changelist_p50_ms": "<= 500",
             "changelist_filtered_p50_ms": "<= 500",
             "changelist_month_p50_ms": "<= 500",
             "changelist_search_request_id_p50_ms": "<= 500",
         },
-    }
-    out = BASE_DIR / "bench" / "results" / "dashboard.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    )
     print(json.dumps(figures, indent=2))
     print(f"wrote {out}")
 

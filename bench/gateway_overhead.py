@@ -32,9 +32,7 @@ import argparse
 import asyncio
 import cProfile
 import itertools
-import json
 import os
-import platform
 import pstats
 import statistics
 import subprocess
@@ -43,7 +41,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +50,7 @@ if TYPE_CHECKING:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from bench.report import write_results  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results" / "gateway_overhead.json"
 RESULTS_SQLITE = BASE_DIR / "bench" / "results" / "gateway_overhead_sqlite.json"
@@ -384,11 +382,10 @@ def main() -> None:
         recorded = AiRun.objects.filter(status="succeeded").count()
         if args.profile:
             profile_runner(callers)
-    result = {
-        "bench": "gateway_overhead",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "params": {
+    write_results(
+        output,
+        bench="gateway_overhead",
+        params={
             "database": database,
             "calls_c1": args.calls,
             "rounds_c50": args.rounds,
@@ -398,12 +395,10 @@ def main() -> None:
             "max_tokens": MAX_TOKENS,
             "ai_runs_recorded": recorded,
         },
-        "figures": {name: figures[name] for name in GOALS} | figures,
-        "goals": GOALS,
-        "repeats": [{name: run[name] for name in GOALS} for run in repeats],
-    }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2) + "\n")
+        figures={name: figures[name] for name in GOALS} | figures,
+        goals=GOALS,
+        repeats=[{name: run[name] for name in GOALS} for run in repeats],
+    )
     print(f"\ngateway overhead ({database}; {recorded} AiRuns recorded; median of {args.repeat}) -> {output}")
     for name, goal in GOALS.items():
         value = figures[name]

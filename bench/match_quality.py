@@ -16,14 +16,14 @@ import argparse
 import json
 import math
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.report import write_results
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django
@@ -116,17 +116,14 @@ def main() -> None:
     figures, per_job = evaluate(fields, cvs)
     elapsed = time.perf_counter() - started
     figures["scorings_per_s"] = round(len(fields) * len(cvs) / elapsed, 1)
-    result = {
-        "bench": "match_quality",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "params": {"seed": args.seed, "jobs": len(fields), "cvs": len(cvs), "positives_per_job": args.positives},
-        "figures": figures,
-        "per_job": per_job,
-        "goals": GOALS,
-    }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(
+        RESULTS,
+        bench="match_quality",
+        params={"seed": args.seed, "jobs": len(fields), "cvs": len(cvs), "positives_per_job": args.positives},
+        figures=figures,
+        goals=GOALS,
+        per_job=per_job,
+    )
     print(f"{len(fields)} jobs x {len(cvs)} CVs (seed {args.seed}), {elapsed:.1f}s")
     for scorer in ("keyword", "local", "combined"):
         print(

@@ -21,21 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from corpus.generate import build_corpus
 
+from bench.report import write_results
 from recruiting.extraction import extract_text
 from recruiting.parsing import parse_cv_text
 from recruiting.parsing.sections import fold
@@ -213,24 +210,21 @@ def main() -> None:
         for field in FIELDS:
             figures[f"held_out_{field}_f1"] = round(held_out.scores(field)[2], 3)
     figures["extraction_failures"] = failures
-    result = {
-        "bench": "parse_quality",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "params": {
-            "seed": arguments.seed,
-            "size": len(items),
-            "source": str(arguments.labelled_dir or "generated"),
-            "formats": {name: sum(1 for item in items if item[0].endswith("." + name)) for name in by_format},
-            "held_out_cvs": sum(1 for item in items if item[4]),
-            "seconds": round(elapsed, 2),
-        },
-        "figures": figures,
-        "goals": {name: f">= {goal}" for name, goal in GOALS.items()},
-    }
     if not arguments.labelled_dir:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        write_results(
+            RESULTS,
+            bench="parse_quality",
+            params={
+                "seed": arguments.seed,
+                "size": len(items),
+                "source": "generated",
+                "formats": {name: sum(1 for item in items if item[0].endswith("." + name)) for name in by_format},
+                "held_out_cvs": sum(1 for item in items if item[4]),
+                "seconds": round(elapsed, 2),
+            },
+            figures=figures,
+            goals={name: f">= {goal}" for name, goal in GOALS.items()},
+        )
     print(f"parse_quality: {len(items)} CVs in {elapsed:.1f} s, extraction failures: {failures}")
     print(f"{'field':<10} {'P':>6} {'R':>6} {'F1':>6}  goal   " + "  ".join(f"{name:>6}" for name in sorted(by_format)))
     for field in FIELDS:

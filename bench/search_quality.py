@@ -18,14 +18,11 @@ model's load time and per-CV embedding time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,6 +35,7 @@ django.setup()
 from match_corpus.generate import Field, LabelledCV, build_match_corpus  # noqa: E402
 
 from bench.match_quality import ndcg_at, precision_at  # noqa: E402
+from bench.report import write_results  # noqa: E402
 from llm.local import local_embedding  # noqa: E402
 from llm.local_embeddings import local_embedder  # noqa: E402
 from recruiting.selectors import cosine_similarity  # noqa: E402
@@ -105,11 +103,10 @@ def main() -> None:
         "model_cv_embed_p50_ms": round(statistics.median(per_cv_ms), 1),
         "model_cv_embed_max_ms": round(max(per_cv_ms), 1),
     }
-    result = {
-        "bench": "search_quality",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "params": {
+    write_results(
+        RESULTS,
+        bench="search_quality",
+        params={
             "seed": args.seed,
             "jobs": len(fields),
             "cvs": len(cvs),
@@ -118,11 +115,9 @@ def main() -> None:
             "model": embedder.name,
             "model_dimensions": embedder.dimensions,
         },
-        "figures": figures,
-        "goals": GOALS,
-    }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        figures=figures,
+        goals=GOALS,
+    )
     print(f"{len(fields)} jobs x {len(cvs)} CVs (seed {args.seed}); model {embedder.name}, {embedder.dimensions}-d")
     for kind in QUERY_KINDS:
         print(

@@ -38,7 +38,7 @@ def cache_enabled() -> bool:
 
 def cache_read_along_key(key: str) -> str:
     """`key` when the cache lives in the rate limits' Redis, else "": the rate-limit admission can
-    then read the entry in its own round trip (see rate_limit_admit; decode with cache_decode)."""
+    then read the entry in its own round trip (see rate_limit_admit_started; decode with cache_decode)."""
     client = redis_for_cache(settings.LLM_EXACT_CACHE)
     return key if client is not None and client is redis_for_cache(settings.LLM_RATE_LIMIT_CACHE) else ""
 

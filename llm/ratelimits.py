@@ -100,26 +100,23 @@ def _script_call(counters: list[_Counter], read_along: str) -> tuple[list[str], 
     return [counter.key for counter in counters] + ([read_along] if read_along else []), arguments
 
 
-def _first_over_limit(counters: list[_Counter], *, read_along: str = "") -> tuple[_Counter | None, bytes | None]:
-    """Charge every counter, or none: (the counter that would pass its limit, if any; the value at
-    `read_along` on the counters' Redis when admitted, read in the same round trip)."""
+def _first_over_limit(counters: list[_Counter]) -> _Counter | None:
+    """Charge every counter, or none: the counter that would pass its limit, if any."""
     client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
     if client is not None:
-        if not counters and not read_along:
-            return None, None
-        keys, arguments = _script_call(counters, read_along)
-        refused, value = _admit_script(client)(keys=keys, args=arguments)
-        return (counters[int(refused) - 1] if refused else None), value
-    if read_along:
-        raise ValueError("read_along needs the rate limits in Redis")
+        if not counters:
+            return None
+        keys, arguments = _script_call(counters, read_along="")
+        refused, _ = _admit_script(client)(keys=keys, args=arguments)
+        return counters[int(refused) - 1] if refused else None
     charged: list[_Counter] = []
     for counter in counters:
         charged.append(counter)
         if _cache_add(counter.key, counter.amount) > counter.limit:
             for done in charged:  # a refused request does not eat into the limit
                 _cache_add(done.key, -done.amount)
-            return counter, None
-    return None, None
+            return counter
+    return None
 
 
 _scripts: dict[int, Script] = {}
@@ -139,7 +136,7 @@ def fixed_window_admit(*, limits: list[tuple[str, int]]) -> int | None:
     the index of the first limit that would be passed, or None when admitted."""
     window = int(time.time() // WINDOW_SECONDS)
     counters = [_Counter(key=f"llm:rl:ext:{name}:{window}", limit=limit, amount=1) for name, limit in limits]
-    refused, _ = _first_over_limit(counters)
+    refused = _first_over_limit(counters)
     return None if refused is None else counters.index(refused)
 
 
@@ -168,25 +165,14 @@ def _refusal(refused: _Counter, *, now: float, window: int) -> RefusedError:
     )
 
 
-def rate_limit_admit(
-    *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
-) -> bytes | None:
-    """Count one request and its input tokens, or refuse with the seconds until the window turns.
-
-    `read_along`: a key on the rate limits' Redis whose value is returned, read in the same round
-    trip (the exact cache's lookup rides along this way)."""
-    return rate_limit_admit_started(
-        tenant_id=tenant_id, user_id=user_id, plan=plan, input_tokens=input_tokens, read_along=read_along
-    )()
-
-
 def rate_limit_admit_started(
     *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
 ) -> Callable[[], bytes | None]:
-    """`rate_limit_admit` in two halves: the script is sent to Redis now, and the returned function
-    reads its verdict (the value read along, or RefusedError), so that the caller can wait on
-    another server meanwhile. Without Redis, the counters are charged now and a refusal is raised
-    now."""
+    """Count one request and its input tokens, or refuse with the seconds until the window turns,
+    in two halves: the script is sent to Redis now, and the returned function reads its verdict
+    (RefusedError, or the value of `read_along`, a key on the same Redis read in the same round
+    trip: the exact cache's lookup rides along this way), so that the caller can wait on another
+    server meanwhile. Without Redis, the counters are charged now and a refusal is raised now."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     counters = _admission_counters(
@@ -194,10 +180,12 @@ def rate_limit_admit_started(
     )
     client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
     if client is None or (not counters and not read_along):
-        refused, value = _first_over_limit(counters, read_along=read_along)
+        if read_along and client is None:
+            raise ValueError("read_along needs the rate limits in Redis")
+        refused = _first_over_limit(counters)
         if refused is not None:
             raise _refusal(refused, now=now, window=window)
-        return lambda: value
+        return lambda: None
     keys, arguments = _script_call(counters, read_along)
     script = _admit_script(client)
     sent = SentCommands(client, [("EVALSHA", script.sha, len(keys), *keys, *arguments)])

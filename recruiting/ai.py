@@ -47,22 +47,25 @@ def embed_cv(*, cv: CV, user: Any = None) -> tuple[list[float], str]:
     result = runner.embed(
         feature="embed_cv", texts=[cv_text_for_prompt(cv.text)[0]], tenant=cv.company, user=user, subject=cv
     )
-    return result.vectors[0], embedding_model_label(result)
+    return result.vectors[0], embedding_model_label(provider=result.provider, model=result.model)
 
 
 def embed_query(*, company: Any, text: str, user: Any = None) -> tuple[list[float], str]:
     """Embeds a search query with the same feature (and so the same route) as the CVs; returns the
     vector and the model that made it (`CV.embedding_model`), since only same-model vectors compare."""
     result = runner.embed(feature="embed_cv", texts=[text[:2000]], tenant=company, user=user, subject=None)
-    return result.vectors[0], embedding_model_label(result)
+    return result.vectors[0], embedding_model_label(provider=result.provider, model=result.model)
 
 
-def embedding_model_label(result: runner.RunResult) -> str:
-    return f"{result.provider}/{result.model}"
+def embedding_model_label(*, provider: str, model: str) -> str:
+    """How `CV.embedding_model` names the model that made a vector."""
+    return f"{provider}/{model}"
 
 
 def embedding_model_for(*, company: Company) -> str:
     """The model ("provider/model") that the company's next CV embedding would be made with, when
     its first choice answers: reembed_cvs re-embeds the CVs whose vectors another model made."""
     targets = route(catalog=catalog(), feature="embed_cv", plan=company.plan or ANY, embedding=True)
-    return f"{targets[0].model.provider.name}/{targets[0].model.name}" if targets else ""
+    if not targets:
+        return ""
+    return embedding_model_label(provider=targets[0].model.provider.name, model=targets[0].model.name)

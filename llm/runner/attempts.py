@@ -11,7 +11,6 @@ import asyncio
 import contextvars
 import functools
 import json
-import logging
 import random
 import threading
 import time
@@ -34,7 +33,6 @@ from llm.runner.finish import Outcome
 from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, Message
 
 T = TypeVar("T")
-logger = logging.getLogger("llm")
 
 
 class IO(Protocol):
@@ -75,8 +73,6 @@ _unawaited_lock = threading.Lock()
 def _forget(job: Future[None]) -> None:
     with _unawaited_lock:
         _unawaited.discard(job)
-    if not job.cancelled() and (error := job.exception()) is not None:
-        logger.error("llm database work failed in the background", exc_info=error)
 
 
 def background_db_work_done(timeout: float | None = 10.0) -> bool:
@@ -99,9 +95,9 @@ class AsyncIO:
 
     def db_later(self, function: Callable[..., None], /, *args: Any) -> bool:
         """Start `function` in a database thread and return at once; False (nothing started) when
-        there are no such threads (SQLite). The work belongs to the thread pool, not to the caller's
-        task or event loop: a cancellation or a closing loop cannot stop it, and the interpreter
-        waits for it at exit."""
+        there are no such threads (SQLite). Nobody reads its outcome: it handles its own errors.
+        The work belongs to the thread pool, not to the caller's task or event loop: a cancellation
+        or a closing loop cannot stop it, and the interpreter waits for it at exit."""
         executor = _db_executor()
         if executor is None:
             return False

@@ -5,7 +5,6 @@ saves; the saved job holds the edited draft and the draft's AI run is linked to 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,23 +30,15 @@ POSTING = {
 }
 
 
-@pytest.fixture
-def recruiter_page(browser: Any, daphne_on_fake_openai: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=daphne_on_fake_openai, viewport={"width": 1280, "height": 1400})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.e2e
 @pytest.mark.integration
 def test_draft_a_job_with_streaming_edit_and_save(
-    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, recruiter_page: Any
+    transactional_db: None, tenant_a: Tenant, fake_openai: FakeOpenAIServer, fake_openai_page: Any
 ) -> None:
     department = Department.objects.create(company=tenant_a.company, name="Payments", technologies=["Python"])
     # Slow enough that the first fields are visible long before the stream ends.
     fake_openai.script(Fault.reply(json.dumps(POSTING)) | Fault.stream_chunks(80) | Fault.chunk_delay(0.04))
-    page = recruiter_page
+    page = fake_openai_page
 
     page.goto("/login/?next=/jobs/new/")
     page.fill("#id_username", tenant_a.user.username)
