@@ -486,8 +486,13 @@ class FakeOpenAIServer:
         chunk_delay: float = 0.0,
         words_per_chunk: int = 1,
         embedding_dimensions: int = 64,
+        model_latency: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         self.host, self.port = host, port
+        # Seconds a chat completion "thinks", drawn uniformly from (low, high) per request: the
+        # time a real model takes, so that concurrent calls overlap as they do in production.
+        self.model_latency = model_latency
+        self._latency_draws = random.Random(0)
         self.models = list(dict.fromkeys([*DEFAULT_MODELS, *extra_models]))
         self.chunk_delay, self.words_per_chunk = chunk_delay, words_per_chunk
         self.embedding_dimensions = embedding_dimensions
@@ -619,6 +624,10 @@ class FakeOpenAIServer:
         if name in GAUGES:
             self.stats[f"max_{name}"] = max(self.stats[f"max_{name}"], self.stats[name])
 
+    def _model_thinking_seconds(self) -> float:
+        low, high = self.model_latency
+        return self._latency_draws.uniform(low, high) if high > 0 else 0.0
+
     def _resolve_fault(self, path: str, model: str | None, headers: dict[str, str]) -> Fault:
         fault = Fault()
         with self._lock:
@@ -723,7 +732,8 @@ class FakeOpenAIServer:
         body: dict[str, Any] = record.body if isinstance(record.body, dict) else {}
         fault = record.fault
         streaming = route[1] == "/chat/completions" and bool(body.get("stream"))
-        delay = fault.latency_seconds + (0.0 if streaming else fault.ttft_seconds)
+        thinking = self._model_thinking_seconds() if route[1] == "/chat/completions" else 0.0
+        delay = fault.latency_seconds + (0.0 if streaming else fault.ttft_seconds + thinking)
         if not await connection.pause(delay):
             return self._client_gone()
         if fault.hang:
@@ -749,7 +759,7 @@ class FakeOpenAIServer:
         else:
             completion, finish_reason, usage = self._completion(body, fault)
             if streaming:
-                return await self._stream(connection, body, fault, completion, finish_reason, usage)
+                return await self._stream(connection, body, fault, completion, finish_reason, usage, thinking)
             payload = {
                 "id": f"chatcmpl-fake{next(self._ids)}",
                 "object": "chat.completion",
@@ -866,6 +876,7 @@ class FakeOpenAIServer:
         completion: str,
         finish_reason: str,
         usage: dict[str, Any],
+        thinking: float = 0.0,
     ) -> bool:
         head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
         if not await connection.send(
@@ -877,7 +888,7 @@ class FakeOpenAIServer:
         chunk_delay = self.chunk_delay if fault.chunk_delay_seconds is None else fault.chunk_delay_seconds
         try:
             for index, event in enumerate(self._stream_events(body, fault, completion, finish_reason, usage)):
-                if not await connection.pause(fault.ttft_seconds if index == 0 else chunk_delay):
+                if not await connection.pause(fault.ttft_seconds + thinking if index == 0 else chunk_delay):
                     return self._client_gone(mid_stream=True)
                 if index == fault.reset_after_chunks:
                     connection.abort()
@@ -895,12 +906,25 @@ class FakeOpenAIServer:
             self._bump("open_streams", -1)
 
 
+def _latency_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    seconds = (float(low), float(high or low))
+    if not 0 <= seconds[0] <= seconds[1]:
+        raise argparse.ArgumentTypeError(f"--model-latency wants LOW,HIGH with 0 <= LOW <= HIGH, not {text!r}")
+    return seconds
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the fake OpenAI server until killed.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between stream chunks")
     parser.add_argument("--words-per-chunk", type=int, default=1)
+    parser.add_argument(
+        "--model-latency",
+        default="0,0",
+        help="LOW,HIGH seconds each chat completion takes before answering (uniform per request)",
+    )
     parser.add_argument("--model", action="append", default=[], help="extra model id for /v1/models")
     args = parser.parse_args(argv)
     server = FakeOpenAIServer(
@@ -909,6 +933,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         extra_models=args.model,
         chunk_delay=args.chunk_delay,
         words_per_chunk=args.words_per_chunk,
+        model_latency=_latency_range(args.model_latency),
     ).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally block on kill
     print(f"READY {server.base_url}", flush=True)

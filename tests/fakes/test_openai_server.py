@@ -263,6 +263,28 @@ def test_latency_delays_non_stream_response(client: openai.OpenAI, fake_openai: 
     assert time.monotonic() - started >= 0.2
 
 
+def test_model_latency_delays_answers_and_first_stream_chunk_within_its_range() -> None:
+    with FakeOpenAIServer(model_latency=(0.15, 0.25)) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="test", max_retries=0)
+        started = time.monotonic()
+        client.embeddings.create(model="text-embedding-3-small", input="no thinking for embeddings")
+        embedding_seconds = time.monotonic() - started
+        durations = []
+        for _ in range(3):
+            started = time.monotonic()
+            client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+            durations.append(time.monotonic() - started)
+        started = time.monotonic()
+        stream = client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)
+        first_content = next(c for c in stream if c.choices and c.choices[0].delta.content)
+        time_to_first_content = time.monotonic() - started
+        list(stream)
+    assert embedding_seconds < 0.15
+    assert all(0.15 <= seconds < 0.5 for seconds in durations)
+    assert len(set(durations)) == 3  # drawn per request, not one fixed delay
+    assert first_content.choices[0].delta.content and 0.15 <= time_to_first_content < 0.5
+
+
 # ----- faults ---------------------------------------------------------------------------
 def test_429_carries_retry_after_and_openai_error_body(client: openai.OpenAI, fake_openai: FakeOpenAIServer) -> None:
     fake_openai.script(Fault.status_429(retry_after=1), times=2)
