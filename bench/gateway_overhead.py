@@ -1,10 +1,14 @@
 """What the gateway adds to a model call: `runner.arun` / `runner.astream` vs the raw `AsyncOpenAI`
 client, against the same fake OpenAI server, in the same process and event loop.
 
-Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--rounds 10] [--repeat 3] [--sqlite] [--profile]
+Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--c50-calls 500] [--phases 4]
+     [--model-latency 0.5] [--rounds 10] [--repeat 3] [--sqlite] [--profile]
 
-- Starts tests/fakes/openai_server.py as a subprocess on 127.0.0.1 (it answers at once, so every
-  millisecond measured is client or gateway time).
+- Starts tests/fakes/openai_server.py twice as subprocesses on 127.0.0.1: one answers at once (so
+  every millisecond measured at concurrency 1 is client or gateway time), the other "thinks" like a
+  model: each chat completion waits --model-latency seconds (LOW,HIGH for a uniform draw) before
+  its answer, or before the first chunk of a stream. The default is one fixed 0.5 s: a jittered
+  wait would bury a millisecond's difference between two percentiles under the draw's noise.
 - Django runs against the production configuration by default: a throwaway PostgreSQL plus Redis
   (cache and rate limits in Redis), started from tests/plugins/services.py. With --sqlite it runs
   the embedded mode instead: a SQLite file, the database cache holding the rate-limit counters
@@ -12,12 +16,20 @@ Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--rounds 10] [--r
 - Seeds a tenant (pro plan) with a monthly budget and rate limits high enough never to refuse, so
   every runner call pays for the budget reservation, the rate-limit counters, the exact-cache
   lookup (prompts are unique, so always a miss) and its AiRun rows.
-- Concurrency 1: `--calls` pairs, raw and runner interleaved (alternating which goes first). The
-  runner answers before it writes the call's end (PostgreSQL): that write is waited for, untimed,
-  after each runner call, so the next call does not pay for it.
-  Concurrency 50: `--rounds` rounds of 50 concurrent raw calls and 50 concurrent runner calls,
-  alternating. Non-streaming: latency of the whole call. Streaming: time to the first content
-  chunk (raw SDK) vs the first `chunk` event (runner); streams are read to the end.
+- Concurrency 1 (`c1_*`), against the immediate server: `--calls` pairs, raw and runner
+  interleaved (alternating which goes first). The runner answers before it writes the call's end
+  (PostgreSQL): that write is waited for, untimed, after each runner call, so the next call does
+  not pay for it.
+- Concurrency 50 (`c50_*`), against the thinking server: 50 clients each call again as soon as
+  their call returns (started over one mean model latency, as a load tester ramps up), so 50 calls
+  are always in flight. Phases of `--c50-calls` raw calls and of as many runner calls alternate
+  (`--phases` of each); between phases the runner's background writes are waited for, untimed.
+  Here those writes, and every other call's admission, share the CPU with the call measured.
+- Saturation (`c50_burst_*`, no goal), against the immediate server: `--rounds` rounds of 50
+  calls started at once, raw and runner alternating. Nothing waits on a model, so this measures
+  CPU throughput: every millisecond of CPU a call costs is paid by the 49 queued behind it.
+- Non-streaming: latency of the whole call. Streaming: time to the first content chunk (raw SDK)
+  vs the first `chunk` event (runner); streams are read to the end.
 - Added ms = percentile(runner) - percentile(raw) of the same run. The machine is shared, so the
   whole measurement is repeated (--repeat) and each figure is the median over the repeats (every
   repeat's figures are kept under "repeats").
@@ -31,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
 import itertools
 import os
 import pstats
@@ -41,6 +54,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +64,8 @@ if TYPE_CHECKING:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from asgiref.sync import sync_to_async  # noqa: E402
+
 from bench.report import write_results  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results" / "gateway_overhead.json"
@@ -70,9 +86,14 @@ _call_numbers = itertools.count()
 Timed = Callable[[], Awaitable[float]]
 
 
-def start_fake_server(stack: ExitStack) -> str:
+def start_fake_server(stack: ExitStack, *, model_latency: tuple[float, float] = (0.0, 0.0)) -> str:
+    low, high = model_latency
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.openai_server", "--host", "127.0.0.1", "--port", "0"],
+        [
+            sys.executable,
+            *("-m", "tests.fakes.openai_server", "--host", "127.0.0.1", "--port", "0"),
+            f"--model-latency={low},{high}",
+        ],
         cwd=BASE_DIR,
         stdout=subprocess.PIPE,
         text=True,
@@ -163,6 +184,7 @@ class Callers:
     def __init__(self, *, base_url: str, model: str, tenant: Any, user: Any) -> None:
         from openai import AsyncOpenAI
 
+        self.base_url = base_url
         self.raw_client = AsyncOpenAI(base_url=base_url, api_key="bench-key", max_retries=0)
         self.model = model
         self.tenant = tenant
@@ -257,6 +279,38 @@ async def sequential_pairs(raw: Timed, gateway: Timed, *, pairs: int) -> tuple[l
     return raw_ms, gateway_ms
 
 
+async def calls_in_flight(call: Timed, *, calls: int, ramp_seconds: float) -> list[float]:
+    """CONCURRENCY clients share `calls`, each starting its next call when its last one returns."""
+    timings: list[float] = []
+    left = calls
+
+    async def client(start_after: float) -> None:
+        nonlocal left
+        await asyncio.sleep(start_after)
+        while left > 0:
+            left -= 1
+            timings.append(await call())
+
+    await asyncio.gather(*(client(index * ramp_seconds / CONCURRENCY) for index in range(CONCURRENCY)))
+    return timings
+
+
+async def steady_concurrency(
+    raw: Timed, gateway: Timed, *, calls: int, phases: int, ramp_seconds: float
+) -> tuple[list[float], list[float]]:
+    from llm.runner import background_db_work_done
+
+    raw_ms: list[float] = []
+    gateway_ms: list[float] = []
+    for index in range(phases):
+        order = [(gateway, gateway_ms), (raw, raw_ms)] if index % 2 else [(raw, raw_ms), (gateway, gateway_ms)]
+        for call, sink in order:
+            sink.extend(await calls_in_flight(call, calls=calls, ramp_seconds=ramp_seconds))
+            # Untimed: the next phase (often the raw client's) does not inherit this one's writes.
+            background_db_work_done()
+    return raw_ms, gateway_ms
+
+
 async def concurrent_rounds(raw: Timed, gateway: Timed, *, rounds: int) -> tuple[list[float], list[float]]:
     raw_ms: list[float] = []
     gateway_ms: list[float] = []
@@ -281,20 +335,50 @@ def describe(name: str, raw_ms: list[float], gateway_ms: list[float]) -> dict[st
     return figures
 
 
-async def measure(callers: Callers, *, calls: int, rounds: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class Load:
+    calls_c1: int
+    rounds_burst: int
+    calls_c50: int
+    phases_c50: int
+    model_latency: tuple[float, float]
+
+
+def point_the_runner_at(base_url: str) -> None:
+    """The runner's OpenAI provider calls `base_url` from its next call on."""
+    from llm.models import Provider
+    from llm.selectors import catalog_invalidate
+
+    Provider.objects.filter(name="openai").update(base_url=base_url)
+    catalog_invalidate()
+
+
+async def measure(immediate: Callers, thinking: Callers, load: Load) -> dict[str, float]:
     # Warm-up: imports, the SDK's connection pools, the catalog snapshot, prepared statements.
-    await sequential_pairs(callers.raw_json, callers.runner_json, pairs=10)
-    await sequential_pairs(callers.raw_stream_ttft, callers.runner_stream_ttft, pairs=10)
+    await sequential_pairs(immediate.raw_json, immediate.runner_json, pairs=10)
+    await sequential_pairs(immediate.raw_stream_ttft, immediate.runner_stream_ttft, pairs=10)
     figures: dict[str, float] = {}
-    figures |= describe("c1_json", *await sequential_pairs(callers.raw_json, callers.runner_json, pairs=calls))
-    figures |= describe(
-        "c1_stream_ttft", *await sequential_pairs(callers.raw_stream_ttft, callers.runner_stream_ttft, pairs=calls)
+    c1_json = await sequential_pairs(immediate.raw_json, immediate.runner_json, pairs=load.calls_c1)
+    figures |= describe("c1_json", *c1_json)
+    c1_ttft = await sequential_pairs(immediate.raw_stream_ttft, immediate.runner_stream_ttft, pairs=load.calls_c1)
+    figures |= describe("c1_stream_ttft", *c1_ttft)
+    burst_json = await concurrent_rounds(immediate.raw_json, immediate.runner_json, rounds=load.rounds_burst)
+    figures |= describe("c50_burst_json", *burst_json)
+    burst_ttft = await concurrent_rounds(
+        immediate.raw_stream_ttft, immediate.runner_stream_ttft, rounds=load.rounds_burst
     )
-    figures |= describe("c50_json", *await concurrent_rounds(callers.raw_json, callers.runner_json, rounds=rounds))
-    figures |= describe(
-        "c50_stream_ttft",
-        *await concurrent_rounds(callers.raw_stream_ttft, callers.runner_stream_ttft, rounds=rounds),
-    )
+    figures |= describe("c50_burst_stream_ttft", *burst_ttft)
+
+    await sync_to_async(point_the_runner_at)(thinking.base_url)
+    ramp_seconds = sum(load.model_latency) / 2
+    try:
+        steady = functools.partial(
+            steady_concurrency, calls=load.calls_c50, phases=load.phases_c50, ramp_seconds=ramp_seconds
+        )
+        figures |= describe("c50_json", *await steady(thinking.raw_json, thinking.runner_json))
+        figures |= describe("c50_stream_ttft", *await steady(thinking.raw_stream_ttft, thinking.runner_stream_ttft))
+    finally:
+        await sync_to_async(point_the_runner_at)(immediate.base_url)
     return figures
 
 
@@ -312,13 +396,13 @@ async def cpu_per_call(callers: Callers, *, calls: int) -> dict[str, float]:
 
 
 async def measure_repeatedly(
-    callers: Callers, *, calls: int, rounds: int, times: int, cpu_only: bool = False
+    immediate: Callers, thinking: Callers, load: Load, *, times: int, cpu_only: bool = False
 ) -> list[dict[str, float]]:
-    # One event loop for every repeat: the raw client's pooled connections belong to it.
+    # One event loop for every repeat: the raw clients' pooled connections belong to it.
     repeats = []
     for _ in range(times):
-        figures = {} if cpu_only else await measure(callers, calls=calls, rounds=rounds)
-        repeats.append(figures | await cpu_per_call(callers, calls=max(calls, 100)))
+        figures = {} if cpu_only else await measure(immediate, thinking, load)
+        repeats.append(figures | await cpu_per_call(immediate, calls=max(load.calls_c1, 100)))
     return repeats
 
 
@@ -345,10 +429,23 @@ def profile_runner(callers: Callers, *, calls: int = 100) -> None:
     stats.sort_stats("tottime").print_stats(20)
 
 
+def latency_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    return float(low), float(high or low)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="raw/runner pairs at concurrency 1")
-    parser.add_argument("--rounds", type=int, default=10, help="rounds of 50 concurrent calls each way")
+    parser.add_argument("--c50-calls", type=int, default=500, help="calls per phase at concurrency 50")
+    parser.add_argument("--phases", type=int, default=4, help="raw and runner phases each at concurrency 50")
+    parser.add_argument(
+        "--model-latency",
+        type=latency_range,
+        default=(0.5, 0.5),
+        help="LOW,HIGH seconds the thinking server takes per chat completion (concurrency 50)",
+    )
+    parser.add_argument("--rounds", type=int, default=10, help="saturation: rounds of 50 calls started at once")
     parser.add_argument("--repeat", type=int, default=3, help="measure this many times; figures are medians")
     parser.add_argument(
         "--sqlite", action="store_true", help="the embedded mode (SQLite) instead of PostgreSQL + Redis"
@@ -359,41 +456,55 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     output = args.output or (RESULTS_SQLITE if args.sqlite else RESULTS)
+    load = Load(
+        calls_c1=args.calls,
+        rounds_burst=args.rounds,
+        calls_c50=args.c50_calls,
+        phases_c50=args.phases,
+        model_latency=args.model_latency,
+    )
     with ExitStack() as stack:
-        base_url = start_fake_server(stack)
+        immediate_url = start_fake_server(stack)
+        thinking_url = start_fake_server(stack, model_latency=load.model_latency)
         database = configure_database(stack, postgres=not args.sqlite)
-        setup_django(fake_base_url=base_url)
+        setup_django(fake_base_url=immediate_url)
         tenant, user = seed_tenant()
         from llm.selectors import catalog
 
         model = next(m.name for m in catalog().models if m.name == "gpt-4o-mini")
-        callers = Callers(base_url=base_url, model=model, tenant=tenant, user=user)
-        repeats = asyncio.run(
-            measure_repeatedly(callers, calls=args.calls, rounds=args.rounds, times=args.repeat, cpu_only=args.cpu_only)
-        )
+        immediate = Callers(base_url=immediate_url, model=model, tenant=tenant, user=user)
+        thinking = Callers(base_url=thinking_url, model=model, tenant=tenant, user=user)
+        repeats = asyncio.run(measure_repeatedly(immediate, thinking, load, times=args.repeat, cpu_only=args.cpu_only))
         figures = {name: round(statistics.median(run[name] for run in repeats), 3) for name in repeats[0]}
         if args.cpu_only:
             print({name: [run[name] for run in repeats] for name in repeats[0]}, figures)
             return
+        from django.conf import settings
+
         from llm.models import AiRun
         from llm.runner import background_db_work_done
 
+        db_threads = settings.LLM_DB_THREADS
         background_db_work_done()
         recorded = AiRun.objects.filter(status="succeeded").count()
         if args.profile:
-            profile_runner(callers)
+            profile_runner(immediate)
     write_results(
         output,
         bench="gateway_overhead",
         params={
             "database": database,
-            "calls_c1": args.calls,
-            "rounds_c50": args.rounds,
+            "calls_c1": load.calls_c1,
+            "calls_per_phase_c50": load.calls_c50,
+            "phases_c50": load.phases_c50,
+            "model_latency_s_c50": list(load.model_latency),
+            "rounds_burst": load.rounds_burst,
             "repeats": args.repeat,
             "concurrency": CONCURRENCY,
             "feature": FEATURE,
             "max_tokens": MAX_TOKENS,
             "ai_runs_recorded": recorded,
+            "llm_db_threads": db_threads,
         },
         figures={name: figures[name] for name in GOALS} | figures,
         goals=GOALS,
@@ -404,9 +515,9 @@ def main() -> None:
         value = figures[name]
         verdict = "ok" if value <= float(goal.split()[-1]) else "MISSED"
         print(f"  {name:32} {value:8.2f} ms   goal {goal} ms   {verdict}")
-    for name in ("c1_json", "c50_json", "c1_stream_ttft", "c50_stream_ttft"):
+    for name in ("c1_json", "c50_json", "c50_burst_json", "c1_stream_ttft", "c50_stream_ttft", "c50_burst_stream_ttft"):
         print(
-            f"  {name:16} raw p50 {figures[f'{name}_raw_p50_ms']:7.2f}  runner p50 {figures[f'{name}_runner_p50_ms']:7.2f}"
+            f"  {name:22} raw p50 {figures[f'{name}_raw_p50_ms']:7.2f}  runner p50 {figures[f'{name}_runner_p50_ms']:7.2f}"
             f"   raw p99 {figures[f'{name}_raw_p99_ms']:7.2f}  runner p99 {figures[f'{name}_runner_p99_ms']:7.2f}"
         )
 
