@@ -237,9 +237,12 @@ LLM_REAP_AFTER_SECONDS = int(os.environ.get("LLM_REAP_AFTER_SECONDS", "900"))
 LLM_CACHE_TTL = int(os.environ.get("LLM_CACHE_TTL", str(24 * 3600)))  # 0 turns the exact cache off
 LLM_EXACT_CACHE = "default"
 LLM_RATE_LIMIT_CACHE = "default"
-# The runner's database work runs in this many threads (one connection each), so that concurrent
-# calls do not queue behind one thread. SQLite ignores it: it has one writer anyway.
-LLM_DB_THREADS = int(os.environ.get("LLM_DB_THREADS", "8"))
+# The runner's database work runs in this many threads (one connection each), off the event loop.
+# One is the default: the threads run Python (psycopg, redis-py) and share the GIL with the loop,
+# and with 50 calls in flight each extra thread made the loop wait longer for it (bench
+# gateway_overhead: 8 threads added 60-110 ms to a stream's first token, one thread 4-6 ms).
+# SQLite ignores it: it has one writer anyway.
+LLM_DB_THREADS = int(os.environ.get("LLM_DB_THREADS", "1"))
 # PostgreSQL: the runner's admission and finish statements are prepared once per connection.
 # Turn off behind a transaction-pooling PgBouncer older than 1.21 (it cannot keep them).
 LLM_PG_PREPARED_STATEMENTS = os.environ.get("LLM_PG_PREPARED_STATEMENTS", "1") == "1"
