@@ -67,6 +67,7 @@ sys.path.insert(0, str(BASE_DIR))
 from asgiref.sync import sync_to_async  # noqa: E402
 
 from bench.report import write_results  # noqa: E402
+from tests.fakes.openai_server import latency_range  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results" / "gateway_overhead.json"
 RESULTS_SQLITE = BASE_DIR / "bench" / "results" / "gateway_overhead_sqlite.json"
@@ -427,11 +428,6 @@ def profile_runner(callers: Callers, *, calls: int = 100) -> None:
     stats.sort_stats("cumulative").print_stats(30)
     print("top 20 by own time:")
     stats.sort_stats("tottime").print_stats(20)
-
-
-def latency_range(text: str) -> tuple[float, float]:
-    low, _, high = text.partition(",")
-    return float(low), float(high or low)
 
 
 def main() -> None:

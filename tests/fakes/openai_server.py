@@ -906,7 +906,7 @@ class FakeOpenAIServer:
             self._bump("open_streams", -1)
 
 
-def _latency_range(text: str) -> tuple[float, float]:
+def latency_range(text: str) -> tuple[float, float]:
     low, _, high = text.partition(",")
     seconds = (float(low), float(high or low))
     if not 0 <= seconds[0] <= seconds[1]:
@@ -933,7 +933,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         extra_models=args.model,
         chunk_delay=args.chunk_delay,
         words_per_chunk=args.words_per_chunk,
-        model_latency=_latency_range(args.model_latency),
+        model_latency=latency_range(args.model_latency),
     ).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally block on kill
     print(f"READY {server.base_url}", flush=True)
