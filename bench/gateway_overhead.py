@@ -16,15 +16,14 @@ Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--c50-calls 500] 
 - Seeds a tenant (pro plan) with a monthly budget and rate limits high enough never to refuse, so
   every runner call pays for the budget reservation, the rate-limit counters, the exact-cache
   lookup (prompts are unique, so always a miss) and its AiRun rows.
-- Concurrency 1 (`c1_*`), against the immediate server: `--calls` pairs, raw and runner
-  interleaved (alternating which goes first). The runner answers before it writes the call's end
-  (PostgreSQL): that write is waited for, untimed, after each runner call, so the next call does
-  not pay for it.
+- Raw and runner calls come in phases that take turns to go first. The runner answers before it
+  writes the call's end (PostgreSQL): those writes are waited for, untimed, after each phase, so
+  the next phase does not pay for them (they count in CPU per call, and inside a c50 phase).
+- Concurrency 1 (`c1_*`), against the immediate server: `--calls` pairs, one call per phase.
 - Concurrency 50 (`c50_*`), against the thinking server: 50 clients each call again as soon as
   their call returns (started over one mean model latency, as a load tester ramps up), so 50 calls
-  are always in flight. Phases of `--c50-calls` raw calls and of as many runner calls alternate
-  (`--phases` of each); between phases the runner's background writes are waited for, untimed.
-  Here those writes, and every other call's admission, share the CPU with the call measured.
+  are always in flight, in phases of `--c50-calls` calls (`--phases` of each). Here the other
+  calls' admissions and background writes share the CPU with the call measured.
 - Saturation (`c50_burst_*`, no goal), against the immediate server: `--rounds` rounds of 50
   calls started at once, raw and runner alternating. Nothing waits on a model, so this measures
   CPU throughput: every millisecond of CPU a call costs is paid by the 49 queued behind it.
@@ -64,8 +63,6 @@ if TYPE_CHECKING:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-from asgiref.sync import sync_to_async  # noqa: E402
-
 from bench.report import write_results  # noqa: E402
 from tests.fakes.openai_server import latency_range  # noqa: E402
 
@@ -258,26 +255,29 @@ class Callers:
         return (first - started) * 1000
 
 
-async def sequential_pairs(raw: Timed, gateway: Timed, *, pairs: int) -> tuple[list[float], list[float]]:
+async def alternating(
+    raw: Timed, gateway: Timed, *, phases: int, phase: Callable[[Timed], Awaitable[list[float]]]
+) -> tuple[list[float], list[float]]:
+    """`phases` phases of each, raw and runner taking turns to go first."""
     from llm.runner import background_db_work_done
 
-    raw_ms, gateway_ms = [], []
-
-    async def timed_gateway() -> float:
-        elapsed = await gateway()
-        # Untimed: the end the runner writes after answering is done before the next call starts,
-        # so that call (often the raw client's) does not pay for it. Its cost shows in CPU per call.
-        background_db_work_done()
-        return elapsed
-
-    for index in range(pairs):
-        if index % 2:
-            gateway_ms.append(await timed_gateway())
-            raw_ms.append(await raw())
-        else:
-            raw_ms.append(await raw())
-            gateway_ms.append(await timed_gateway())
+    raw_ms: list[float] = []
+    gateway_ms: list[float] = []
+    for index in range(phases):
+        order = [(gateway, gateway_ms), (raw, raw_ms)] if index % 2 else [(raw, raw_ms), (gateway, gateway_ms)]
+        for call, sink in order:
+            sink.extend(await phase(call))
+            # Untimed: the ends the runner writes after answering are done before the next phase
+            # (often the raw client's), so it does not pay for them. Their cost shows in CPU per call.
+            background_db_work_done()
     return raw_ms, gateway_ms
+
+
+async def sequential_pairs(raw: Timed, gateway: Timed, *, pairs: int) -> tuple[list[float], list[float]]:
+    async def one_call(call: Timed) -> list[float]:
+        return [await call()]
+
+    return await alternating(raw, gateway, phases=pairs, phase=one_call)
 
 
 async def calls_in_flight(call: Timed, *, calls: int, ramp_seconds: float) -> list[float]:
@@ -299,27 +299,15 @@ async def calls_in_flight(call: Timed, *, calls: int, ramp_seconds: float) -> li
 async def steady_concurrency(
     raw: Timed, gateway: Timed, *, calls: int, phases: int, ramp_seconds: float
 ) -> tuple[list[float], list[float]]:
-    from llm.runner import background_db_work_done
-
-    raw_ms: list[float] = []
-    gateway_ms: list[float] = []
-    for index in range(phases):
-        order = [(gateway, gateway_ms), (raw, raw_ms)] if index % 2 else [(raw, raw_ms), (gateway, gateway_ms)]
-        for call, sink in order:
-            sink.extend(await calls_in_flight(call, calls=calls, ramp_seconds=ramp_seconds))
-            # Untimed: the next phase (often the raw client's) does not inherit this one's writes.
-            background_db_work_done()
-    return raw_ms, gateway_ms
+    phase = functools.partial(calls_in_flight, calls=calls, ramp_seconds=ramp_seconds)
+    return await alternating(raw, gateway, phases=phases, phase=phase)
 
 
 async def concurrent_rounds(raw: Timed, gateway: Timed, *, rounds: int) -> tuple[list[float], list[float]]:
-    raw_ms: list[float] = []
-    gateway_ms: list[float] = []
-    for index in range(rounds):
-        order = [(gateway, gateway_ms), (raw, raw_ms)] if index % 2 else [(raw, raw_ms), (gateway, gateway_ms)]
-        for call, sink in order:
-            sink.extend(await asyncio.gather(*(call() for _ in range(CONCURRENCY))))
-    return raw_ms, gateway_ms
+    async def all_at_once(call: Timed) -> list[float]:
+        return list(await asyncio.gather(*(call() for _ in range(CONCURRENCY))))
+
+    return await alternating(raw, gateway, phases=rounds, phase=all_at_once)
 
 
 def added(raw_ms: list[float], gateway_ms: list[float], fraction: float) -> float:
@@ -346,12 +334,10 @@ class Load:
 
 
 def point_the_runner_at(base_url: str) -> None:
-    """The runner's OpenAI provider calls `base_url` from its next call on."""
-    from llm.models import Provider
-    from llm.selectors import catalog_invalidate
+    """The runner's OpenAI provider (its row has no base URL of its own) calls `base_url` next."""
+    from django.conf import settings
 
-    Provider.objects.filter(name="openai").update(base_url=base_url)
-    catalog_invalidate()
+    settings.OPENAI_BASE_URL = base_url
 
 
 async def measure(immediate: Callers, thinking: Callers, load: Load) -> dict[str, float]:
@@ -370,7 +356,7 @@ async def measure(immediate: Callers, thinking: Callers, load: Load) -> dict[str
     )
     figures |= describe("c50_burst_stream_ttft", *burst_ttft)
 
-    await sync_to_async(point_the_runner_at)(thinking.base_url)
+    point_the_runner_at(thinking.base_url)
     ramp_seconds = sum(load.model_latency) / 2
     try:
         steady = functools.partial(
@@ -379,7 +365,7 @@ async def measure(immediate: Callers, thinking: Callers, load: Load) -> dict[str
         figures |= describe("c50_json", *await steady(thinking.raw_json, thinking.runner_json))
         figures |= describe("c50_stream_ttft", *await steady(thinking.raw_stream_ttft, thinking.runner_stream_ttft))
     finally:
-        await sync_to_async(point_the_runner_at)(immediate.base_url)
+        point_the_runner_at(immediate.base_url)
     return figures
 
 

@@ -7,8 +7,9 @@
     guess = estimate(feature="resume_chat", context={...}, tenant=company)  # model, tokens, worst case; no call
 
 Every call writes exactly one AiRun. Async calls on PostgreSQL return before their end is written:
-`background_db_work_done()` waits for those writes (code that reads the run right after the call). `run`/`arun`/`embed`/`aembed` return a RunResult on success
-(status succeeded or cached) and raise RunError (with `.result`) otherwise.
+`background_db_work_done()` waits for those writes (code that reads the run right after the call).
+`run`/`arun`/`embed`/`aembed` return a RunResult on success (status succeeded or cached) and raise
+RunError (with `.result`) otherwise.
 """
 
 from llm.runner.attempts import background_db_work_done

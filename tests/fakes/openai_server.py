@@ -732,8 +732,9 @@ class FakeOpenAIServer:
         body: dict[str, Any] = record.body if isinstance(record.body, dict) else {}
         fault = record.fault
         streaming = route[1] == "/chat/completions" and bool(body.get("stream"))
-        thinking = self._model_thinking_seconds() if route[1] == "/chat/completions" else 0.0
-        delay = fault.latency_seconds + (0.0 if streaming else fault.ttft_seconds + thinking)
+        if route[1] == "/chat/completions":  # the model thinks before its first token, as a ttft fault
+            fault = replace(fault, ttft_seconds=fault.ttft_seconds + self._model_thinking_seconds())
+        delay = fault.latency_seconds + (0.0 if streaming else fault.ttft_seconds)
         if not await connection.pause(delay):
             return self._client_gone()
         if fault.hang:
@@ -759,7 +760,7 @@ class FakeOpenAIServer:
         else:
             completion, finish_reason, usage = self._completion(body, fault)
             if streaming:
-                return await self._stream(connection, body, fault, completion, finish_reason, usage, thinking)
+                return await self._stream(connection, body, fault, completion, finish_reason, usage)
             payload = {
                 "id": f"chatcmpl-fake{next(self._ids)}",
                 "object": "chat.completion",
@@ -876,7 +877,6 @@ class FakeOpenAIServer:
         completion: str,
         finish_reason: str,
         usage: dict[str, Any],
-        thinking: float = 0.0,
     ) -> bool:
         head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
         if not await connection.send(
@@ -888,7 +888,7 @@ class FakeOpenAIServer:
         chunk_delay = self.chunk_delay if fault.chunk_delay_seconds is None else fault.chunk_delay_seconds
         try:
             for index, event in enumerate(self._stream_events(body, fault, completion, finish_reason, usage)):
-                if not await connection.pause(fault.ttft_seconds + thinking if index == 0 else chunk_delay):
+                if not await connection.pause(fault.ttft_seconds if index == 0 else chunk_delay):
                     return self._client_gone(mid_stream=True)
                 if index == fault.reset_after_chunks:
                     connection.abort()
