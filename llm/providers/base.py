@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from llm.pricing import cost_of
 from llm.tokens import count_text
@@ -22,7 +25,22 @@ class ProviderConfig:
     api_key_env: str
 
 
+# Set in a task that builds a provider request before its call is admitted (llm/runner/attempts.py,
+# "early call"): a client that honours the gate holds the request there until it resolves.
+send_gate: ContextVar[asyncio.Future[None] | None] = ContextVar("llm_send_gate", default=None)
+
+
+async def wait_for_send_gate(_request: Any) -> None:
+    """An httpx request hook: runs after the request is built and before a connection is taken."""
+    gate = send_gate.get()
+    if gate is not None:
+        await gate
+
+
 class LLMProvider(ABC):
+    # True when the async calls wait for `send_gate` before anything leaves the process.
+    honours_send_gate = False
+
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
 

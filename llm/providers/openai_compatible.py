@@ -18,7 +18,7 @@ import openai
 from django.utils import timezone
 
 from llm.errors import ProviderError
-from llm.providers.base import LLMProvider, ProviderConfig
+from llm.providers.base import LLMProvider, ProviderConfig, wait_for_send_gate
 from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, StreamDelta, Usage
 
 # Servers that need no key (Ollama, vLLM) still get a non-empty one: the SDK insists.
@@ -82,6 +82,8 @@ def provider_error(error: Exception) -> ProviderError:
 
 
 class OpenAICompatibleProvider(LLMProvider):
+    honours_send_gate = True
+
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)
         self._sync_client: openai.OpenAI | None = None
@@ -102,7 +104,9 @@ class OpenAICompatibleProvider(LLMProvider):
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            client = self._async_clients[loop] = openai.AsyncOpenAI(**self._client_options())
+            # The SDK's own HTTP client and defaults, plus the hook that holds an early request.
+            http_client = openai.DefaultAsyncHttpxClient(event_hooks={"request": [wait_for_send_gate]})
+            client = self._async_clients[loop] = openai.AsyncOpenAI(**self._client_options(), http_client=http_client)
         return client
 
     @staticmethod

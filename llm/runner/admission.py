@@ -9,7 +9,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
@@ -26,6 +26,9 @@ from llm.selectors import Catalog, budgets_for_call, catalog, memories_for
 from llm.templating import compress_text, render_prompt
 from llm.tokens import count_messages, count_text
 from llm.types import Message
+
+if TYPE_CHECKING:
+    from llm.runner.attempts import EarlyCall
 
 DEFAULT_MAX_TOKENS = 1024
 
@@ -50,6 +53,7 @@ class Admission:
     holds: list[Hold] = field(default_factory=list)  # budget reservations, kept to settle without re-reading
     cache_key: str = ""
     cached: CachedAnswer | None = None
+    early: EarlyCall | None = None  # the first attempt, built while admitting (attempts.py)
 
     @property
     def primary(self) -> Target | None:
@@ -293,22 +297,52 @@ def _admit_in_one_statement(admission: Admission, snapshot: Catalog, alias: str)
     return None
 
 
-def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None]:
-    """Admit the call, or say why not: (admission, None) or (admission, the refusal or config error).
-
-    The AiRun exists either way. The checks that need no database (flags, prompt, route) come
-    first; then the rate limits and the exact cache (Redis) and the `running` AiRun with the budget
-    reservation (the database). On PostgreSQL the two run at once, so a call refused by the rate
-    limits, or answered from the cache, may hold a reservation: its finish gives it back.
-    """
+def prepared(spec: CallSpec, *, started: float, snapshot: Catalog) -> tuple[Admission, LLMError | None]:
+    """The call's flags, prompt, route and token estimate: no database, unless the call has a
+    memory scope (its notes are read). The error is a refusal or a configuration problem, which
+    `admit_prepared` records."""
     admission = Admission(spec=spec, started=started)
-    snapshot = catalog()
     try:
         _prepare(admission, snapshot)
-        collect_lookup = _start_rate_limit_and_cache_lookup(admission)
     except LLMError as error:
-        admission.run_id = _create_run(admission)
         return admission, error
+    return admission, None
+
+
+def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None]:
+    """Prepare and admit the call in one go (see `admit_prepared`)."""
+    snapshot = catalog()
+    admission, error = prepared(spec, started=started, snapshot=snapshot)
+    return admit_prepared(admission, snapshot, error)
+
+
+def admit_prepared(
+    admission: Admission,
+    snapshot: Catalog,
+    preparation_error: LLMError | None,
+    *,
+    on_database_wait: Callable[[], None] | None = None,
+) -> tuple[Admission, LLMError | None]:
+    """Admit a prepared call, or say why not: (admission, None) or (admission, the refusal or
+    config error). `on_database_wait` is called just before this thread waits on the database
+    for the admission, which leaves the interpreter free to other threads meanwhile.
+
+    The AiRun exists either way. The rate limits and the exact cache (Redis) and the `running`
+    AiRun with the budget reservation (the database) come after the checks that need neither. On
+    PostgreSQL the two run at once, so a call refused by the rate limits, or answered from the
+    cache, may hold a reservation: its finish gives it back.
+    """
+    refused = preparation_error
+    if refused is None:
+        try:
+            collect_lookup = _start_rate_limit_and_cache_lookup(admission)
+        except LLMError as error:
+            refused = error
+    if refused is not None:
+        admission.run_id = _create_run(admission)
+        return admission, refused
+    if on_database_wait is not None:
+        on_database_wait()
     alias = pg.single_database()
     if alias is not None:
         try:

@@ -14,9 +14,10 @@ import json
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, cast
 
 import jsonschema
 from asgiref.sync import sync_to_async
@@ -26,11 +27,12 @@ from django.db import connections, router
 from llm.errors import InvalidOutputError, ProviderError
 from llm.models import AiRun
 from llm.providers import LLMProvider, provider_client
+from llm.providers.base import send_gate
 from llm.router import Target, provider_record_failure
 from llm.runner import pg
 from llm.runner.admission import Admission
 from llm.runner.finish import Outcome
-from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, Message
+from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, Message, StreamDelta
 
 T = TypeVar("T")
 
@@ -158,6 +160,81 @@ def retry_delay(attempt: int, retry_after: float | None) -> float | None:
     return random.uniform(ceiling / 2, ceiling)
 
 
+async def open_stream(
+    client: LLMProvider, request: ChatRequest
+) -> tuple[AsyncGenerator[StreamDelta, None], StreamDelta | None]:
+    """Start a stream and wait for its first delta, so that failures to start can be retried."""
+    deltas = client.astream(request)
+    try:
+        return deltas, await anext(deltas, None)
+    except BaseException:
+        await deltas.aclose()
+        raise
+
+
+@dataclass
+class EarlyCall:
+    """The first attempt on the primary target, started while the call is being admitted.
+
+    Admission waits a millisecond or two on the database and Redis with the event loop idle, and
+    the SDK spends about half a millisecond of CPU building a request; so the request is built
+    meanwhile, in its own task, and held at the client's send gate (an httpx request hook, before
+    any connection is taken). Nothing reaches the provider until the call is admitted: then the
+    chain takes the task as its first attempt and the gate opens. Refused, answered from the
+    cache, re-routed or cancelled, the call drops it unsent."""
+
+    target: Target
+    gate: asyncio.Future[None]
+    task: asyncio.Task[Any]
+
+
+def start_early_call(admission: Admission, io: IO) -> EarlyCall | None:
+    """Start the chat's first attempt, held until admitted; None when the call cannot have one
+    (embeddings, a local model, a client without the gate, the sync runner)."""
+    target = admission.primary
+    if target is None or target.is_local or admission.texts or not isinstance(io, AsyncIO):
+        return None
+    client = client_for(target)
+    if not client.honours_send_gate:
+        return None
+    request = chat_request(admission, target)
+    loop = asyncio.get_running_loop()
+    gate: asyncio.Future[None] = loop.create_future()
+    context = contextvars.copy_context()
+    context.run(send_gate.set, gate)
+    first = open_stream(client, request) if admission.spec.streaming else io.chat(client, request)
+    task = loop.create_task(first, context=context)
+    task.add_done_callback(_quietly)
+    return EarlyCall(target=target, gate=gate, task=task)
+
+
+def _quietly(task: asyncio.Task[Any]) -> None:
+    # A dropped call that failed while held (it never reached the provider) is nobody's error.
+    if not task.cancelled():
+        task.exception()
+
+
+def drop_early_call(admission: Admission) -> None:
+    early, admission.early = admission.early, None
+    if early is not None:
+        early.task.cancel()
+
+
+def first_attempt_early(
+    admission: Admission, target: Target, send: Callable[[], Awaitable[T]]
+) -> Callable[[], Awaitable[T]]:
+    """`send`, except that the first attempt on `target` is the call started early, if there is one."""
+    early, admission.early = admission.early, None
+    if early is not None and early.target is not target:
+        early.task.cancel()
+        early = None
+    if early is None:
+        return send
+    early.gate.set_result(None)
+    pending: list[Awaitable[T]] = [cast(Awaitable[T], early.task)]
+    return lambda: pending.pop() if pending else send()
+
+
 async def with_retries(send: Callable[[], Awaitable[T]], *, target: Target, outcome: Outcome, io: IO) -> T:
     """`send` until it succeeds, retrying retryable errors; the last error propagates."""
     max_attempts = 1 if target.is_local else target.provider.max_retries + 1
@@ -221,7 +298,8 @@ async def _answer_from(admission: Admission, target: Target, outcome: Outcome, i
     """One target: call (with retries), validate JSON, repair once. Raises when it gives up."""
     client = client_for(target)
     request = chat_request(admission, target)
-    response = await with_retries(lambda: io.chat(client, request), target=target, outcome=outcome, io=io)
+    send = first_attempt_early(admission, target, lambda: io.chat(client, request))
+    response = await with_retries(send, target=target, outcome=outcome, io=io)
     outcome.add_usage(response.usage, target)
     outcome.text = response.text
     schema = admission.output_schema

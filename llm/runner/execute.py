@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import time
 from typing import Any, Unpack
 
+from django.core.exceptions import SynchronousOnlyOperation
+
 from llm.errors import LLMError
 from llm.models import AiRun
-from llm.runner.admission import Admission, admit
-from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive
+from llm.runner.admission import Admission, admit, admit_prepared, prepared
+from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive, drop_early_call, start_early_call
 from llm.runner.finish import Outcome, cached_outcome, end_result, finish, record_end
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
+from llm.selectors import catalog, fresh_catalog
 
 logger = logging.getLogger("llm")
 
@@ -61,18 +65,49 @@ current_run_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("llm
 async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None]:
     """Admit; if the caller is cancelled meanwhile, the run the admission creates is still finished."""
     current_run_id.set(None)
+    started = time.monotonic()
     if not isinstance(io, AsyncIO):
-        admitted = await io.db(admit, spec, started=time.monotonic())
+        admitted = await io.db(admit, spec, started=started)
         current_run_id.set(admitted[0].run_id)
         return admitted
-    admitting = asyncio.ensure_future(io.db(admit, spec, started=time.monotonic()))
+    admitting = asyncio.ensure_future(_admitted(spec, io, started))
     try:
-        admitted = await asyncio.shield(admitting)
+        admission, refusal = await asyncio.shield(admitting)
     except asyncio.CancelledError as cancelled:
         await _finish_cancelled_admission(admitting, io, cancelled)
         raise
-    current_run_id.set(admitted[0].run_id)
-    return admitted
+    if refusal is not None or admission.cached is not None:
+        drop_early_call(admission)
+    current_run_id.set(admission.run_id)
+    return admission, refusal
+
+
+async def _admitted(spec: CallSpec, io: AsyncIO, started: float) -> tuple[Admission, LLMError | None]:
+    """The admission, in a database thread. Prepared here on the loop first when that needs no
+    database (the catalog is fresh, or read first; no memory scope), so that the first attempt
+    can be built meanwhile (attempts.EarlyCall). A task of its own: the caller shields it."""
+    snapshot = fresh_catalog() if spec.memory_scope is None else None
+    if spec.memory_scope is None and snapshot is None:
+        snapshot = await io.db(catalog)
+    if snapshot is not None:
+        try:
+            admission, error = prepared(spec, started=started, snapshot=snapshot)
+        except SynchronousOnlyOperation:
+            pass  # a context value that reads the database when rendered: prepared in the thread
+        else:
+            loop = asyncio.get_running_loop()
+
+            def start_early() -> None:
+                admission.early = start_early_call(admission, io)
+
+            # Built once the thread waits on the database: both would want the GIL before that.
+            on_wait = functools.partial(loop.call_soon_threadsafe, start_early) if error is None else None
+            try:
+                return await io.db(admit_prepared, admission, snapshot, error, on_database_wait=on_wait)
+            except BaseException:
+                drop_early_call(admission)
+                raise
+    return await io.db(admit, spec, started=started)
 
 
 async def _finish_cancelled_admission(
@@ -83,6 +118,7 @@ async def _finish_cancelled_admission(
 
     def close_run(done: asyncio.Future[tuple[Admission, LLMError | None]]) -> None:
         if not done.cancelled() and done.exception() is None:
+            drop_early_call(done.result()[0])
             closing = asyncio.ensure_future(io.db(_finish_cancelled, done.result()[0]))
             _background.add(closing)
             closing.add_done_callback(_background.discard)
@@ -94,6 +130,7 @@ async def _finish_cancelled_admission(
         raise cancelled from None
     except Exception:  # noqa: BLE001 - the admission itself failed: there is no run to finish
         raise cancelled from None
+    drop_early_call(admission)
     current_run_id.set(admission.run_id)
     await asyncio.shield(io.db(_finish_cancelled, admission))
 

@@ -25,14 +25,23 @@ from typing import Any, Unpack
 
 from llm.errors import InvalidOutputError, LLMError, ProviderError
 from llm.models import AiRun
-from llm.providers import LLMProvider
 from llm.router import Target, provider_record_failure
 from llm.runner.admission import Admission
-from llm.runner.attempts import IO, AsyncIO, chat_request, client_for, parse_json_output, repair_json, with_retries
+from llm.runner.attempts import (
+    IO,
+    AsyncIO,
+    chat_request,
+    client_for,
+    drop_early_call,
+    first_attempt_early,
+    open_stream,
+    parse_json_output,
+    repair_json,
+    with_retries,
+)
 from llm.runner.execute import admit_call, finish_shielded
 from llm.runner.finish import Outcome, cached_outcome
 from llm.runner.types import CallArgs, RunResult, build_spec
-from llm.types import ChatRequest, StreamDelta
 
 Event = dict[str, Any]
 _CACHED_PIECE = re.compile(r"\S+\s*|\s+")
@@ -80,25 +89,14 @@ def error_event(result: RunResult) -> Event:
     }
 
 
-async def _open(
-    client: LLMProvider, request: ChatRequest
-) -> tuple[AsyncGenerator[StreamDelta, None], StreamDelta | None]:
-    """Start a stream and wait for its first delta, so that failures to start can be retried."""
-    deltas = client.astream(request)
-    try:
-        return deltas, await anext(deltas, None)
-    except BaseException:
-        await deltas.aclose()
-        raise
-
-
 async def _stream_target(
     admission: Admission, target: Target, outcome: Outcome, io: IO, sent: list[str]
 ) -> AsyncGenerator[Event, None]:
     """Stream one target. Raises ProviderError only while nothing has been sent."""
     client = client_for(target)
     request = chat_request(admission, target)
-    deltas, delta = await with_retries(lambda: _open(client, request), target=target, outcome=outcome, io=io)
+    send = first_attempt_early(admission, target, lambda: open_stream(client, request))
+    deltas, delta = await with_retries(send, target=target, outcome=outcome, io=io)
     usage = None
     async with aclosing(deltas):
         try:
@@ -184,6 +182,7 @@ async def astream(*, feature: str, **call: Unpack[CallArgs]) -> AsyncGenerator[E
             async for event in events:
                 yield event
     except BaseException as error:  # cancelled, the client went away, or a bug in a local handler
+        drop_early_call(admission)  # closed before the chain took it
         cancelled = isinstance(error, asyncio.CancelledError | GeneratorExit)
         outcome.status = AiRun.Status.CANCELLED if cancelled else AiRun.Status.FAILED
         outcome.error = LLMError("The request was cancelled." if cancelled else repr(error)[:500], code=outcome.status)

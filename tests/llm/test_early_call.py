@@ -1,0 +1,126 @@
+"""The first attempt is built while the call is being admitted (attempts.EarlyCall) and held at the
+client's send gate: the provider sees nothing of a call until it is admitted, and nothing at all
+of a call that is refused, answered from the cache, re-routed or cancelled meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from llm import runner
+from llm.models import AiRun, Budget, Provider
+from llm.providers import provider_client
+from llm.providers.base import send_gate
+from llm.runner.attempts import AsyncIO, call_chain
+from llm.runner.execute import admit_call, finish_shielded
+from llm.runner.finish import Outcome
+from llm.runner.types import build_spec
+from llm.types import ChatRequest
+from tests.llm.conftest import Gateway
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def ask(company: Any, prompt: str = "Hello") -> runner.RunResult:
+    return await runner.arun(feature="playground", context={"prompt": prompt}, tenant=company)
+
+
+async def tasks_left_behind() -> set[asyncio.Task[Any]]:
+    await asyncio.sleep(0.05)  # a dropped call's task ends at the loop's next turns
+    return {task for task in asyncio.all_tasks() if task is not asyncio.current_task()}
+
+
+async def test_the_openai_client_holds_a_request_at_the_send_gate_until_it_opens(gateway: Gateway) -> None:
+    provider = await sync_to_async(Provider.objects.get)(name="openai")
+    client = provider_client(name=provider.name, kind=provider.kind, api_key_env=provider.api_key_env)
+    request = ChatRequest(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello"}], max_tokens=16, timeout=5)
+    gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    held_context = contextvars.copy_context()
+    held_context.run(send_gate.set, gate)
+
+    held = asyncio.get_running_loop().create_task(client.achat(request), context=held_context)
+    await asyncio.sleep(0.2)
+    assert not held.done() and not gateway.fake.requests
+    gate.set_result(None)
+
+    assert (await held).text and len(gateway.fake.requests) == 1
+
+
+async def test_an_admitted_call_sends_the_request_it_built_while_admitting_once(
+    gateway: Gateway, free_company: Any
+) -> None:
+    io = AsyncIO()
+    spec = build_spec(feature="playground", context={"prompt": "Hello"}, tenant=free_company)
+
+    admission, refusal = await admit_call(spec, io)
+    await asyncio.sleep(0.1)  # the early request runs as far as the gate, and waits there
+    assert refusal is None and admission.early is not None
+    assert not admission.early.task.done() and not gateway.fake.requests
+    outcome = Outcome()
+    await call_chain(admission, outcome, io)
+    result = await finish_shielded(io, admission, outcome)
+
+    assert (result.status, outcome.attempts) == ("succeeded", 1)
+    assert [request.model for request in gateway.fake.requests] == ["gpt-4o-mini"]
+    assert not await tasks_left_behind()
+
+
+async def test_a_refused_call_never_sends_the_request_it_built(gateway: Gateway, free_company: Any) -> None:
+    await sync_to_async(Budget.objects.create)(scope="tenant", tenant_id=free_company.pk, cap_usd=Decimal("0.0001"))
+
+    with pytest.raises(runner.RunError):
+        await ask(free_company)
+
+    assert await sync_to_async(AiRun.objects.values_list("status", flat=True).get)() == "refused"
+    assert not gateway.fake.requests and not await tasks_left_behind()
+
+
+async def test_a_cache_hit_never_sends_the_request_it_built(gateway: Gateway, free_company: Any) -> None:
+    gateway.settings.LLM_CACHE_TTL = 60
+    first = await ask(free_company)
+
+    second = await ask(free_company)
+
+    assert second.cached and second.text == first.text
+    assert len(gateway.fake.requests) == 1 and not await tasks_left_behind()
+
+
+async def test_a_call_rerouted_by_its_budget_sends_only_to_the_model_it_can_afford(
+    gateway: Gateway, pro_company: Any
+) -> None:
+    # Fits gpt-4o-mini's worst case, not gpt-4o's: the request built for gpt-4o is dropped.
+    await sync_to_async(Budget.objects.create)(scope="tenant", tenant_id=pro_company.pk, cap_usd=Decimal("0.004"))
+
+    result = await ask(pro_company)
+
+    assert result.model == "gpt-4o-mini"
+    assert [request.model for request in gateway.fake.requests] == ["gpt-4o-mini"]
+    assert not await tasks_left_behind()
+
+
+async def test_a_call_cancelled_while_admitted_sends_nothing_and_is_recorded(
+    gateway: Gateway, free_company: Any
+) -> None:
+    gateway.settings.LLM_CATALOG_TTL = 60
+    await ask(free_company, "warm the catalog, so that the next call is prepared on the loop")
+    gateway.fake.reset()
+    database_busy = asyncio.ensure_future(sync_to_async(functools.partial(time.sleep, 0.3))())
+    await asyncio.sleep(0.05)  # the admission queues behind it, in Django's one sync thread
+
+    call = asyncio.ensure_future(ask(free_company))
+    await asyncio.sleep(0.1)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    await database_busy
+
+    statuses = await sync_to_async(lambda: list(AiRun.objects.order_by("pk").values_list("status", flat=True)))()
+    assert statuses == ["succeeded", "cancelled"]
+    assert not gateway.fake.requests and not await tasks_left_behind()
