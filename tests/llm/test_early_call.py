@@ -40,7 +40,9 @@ async def tasks_left_behind() -> set[asyncio.Task[Any]]:
 async def test_the_openai_client_holds_a_request_at_the_send_gate_until_it_opens(gateway: Gateway) -> None:
     provider = await sync_to_async(Provider.objects.get)(name="openai")
     client = provider_client(name=provider.name, kind=provider.kind, api_key_env=provider.api_key_env)
-    request = ChatRequest(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello"}], max_tokens=16, timeout=5)
+    request = ChatRequest(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello"}], max_tokens=16, timeout=5
+    )
     gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     held_context = contextvars.copy_context()
     held_context.run(send_gate.set, gate)
