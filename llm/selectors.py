@@ -108,19 +108,12 @@ _cached: tuple[float, Catalog] | None = None
 _lock = threading.Lock()
 
 
-def fresh_catalog() -> Catalog | None:
-    """The catalog when it needs no database read (still within its TTL), else None."""
-    cached = _cached
-    if cached is not None and time.monotonic() - cached[0] < float(settings.LLM_CATALOG_TTL):
-        return cached[1]
-    return None
-
-
 def catalog() -> Catalog:
     global _cached
-    fresh = fresh_catalog()
-    if fresh is not None:
-        return fresh
+    ttl = float(settings.LLM_CATALOG_TTL)
+    cached = _cached
+    if cached is not None and time.monotonic() - cached[0] < ttl:
+        return cached[1]
     with _lock:
         fresh = _load_catalog()
         _cached = (time.monotonic(), fresh)

@@ -297,52 +297,28 @@ def _admit_in_one_statement(admission: Admission, snapshot: Catalog, alias: str)
     return None
 
 
-def prepared(spec: CallSpec, *, started: float, snapshot: Catalog) -> tuple[Admission, LLMError | None]:
-    """The call's flags, prompt, route and token estimate: no database, unless the call has a
-    memory scope (its notes are read). The error is a refusal or a configuration problem, which
-    `admit_prepared` records."""
+def admit(
+    spec: CallSpec, *, started: float, on_database_wait: Callable[[Admission], None] | None = None
+) -> tuple[Admission, LLMError | None]:
+    """Admit the call, or say why not: (admission, None) or (admission, the refusal or config error).
+
+    The AiRun exists either way. The checks that need no database (flags, prompt, route) come
+    first; then the rate limits and the exact cache (Redis) and the `running` AiRun with the budget
+    reservation (the database). On PostgreSQL the two run at once, so a call refused by the rate
+    limits, or answered from the cache, may hold a reservation: its finish gives it back.
+    `on_database_wait` gets the prepared admission just before this thread waits on the database,
+    when the interpreter is free for other threads.
+    """
     admission = Admission(spec=spec, started=started)
+    snapshot = catalog()
     try:
         _prepare(admission, snapshot)
+        collect_lookup = _start_rate_limit_and_cache_lookup(admission)
     except LLMError as error:
-        return admission, error
-    return admission, None
-
-
-def admit(spec: CallSpec, *, started: float) -> tuple[Admission, LLMError | None]:
-    """Prepare and admit the call in one go (see `admit_prepared`)."""
-    snapshot = catalog()
-    admission, error = prepared(spec, started=started, snapshot=snapshot)
-    return admit_prepared(admission, snapshot, error)
-
-
-def admit_prepared(
-    admission: Admission,
-    snapshot: Catalog,
-    preparation_error: LLMError | None,
-    *,
-    on_database_wait: Callable[[], None] | None = None,
-) -> tuple[Admission, LLMError | None]:
-    """Admit a prepared call, or say why not: (admission, None) or (admission, the refusal or
-    config error). `on_database_wait` is called just before this thread waits on the database
-    for the admission, which leaves the interpreter free to other threads meanwhile.
-
-    The AiRun exists either way. The rate limits and the exact cache (Redis) and the `running`
-    AiRun with the budget reservation (the database) come after the checks that need neither. On
-    PostgreSQL the two run at once, so a call refused by the rate limits, or answered from the
-    cache, may hold a reservation: its finish gives it back.
-    """
-    refused = preparation_error
-    if refused is None:
-        try:
-            collect_lookup = _start_rate_limit_and_cache_lookup(admission)
-        except LLMError as error:
-            refused = error
-    if refused is not None:
         admission.run_id = _create_run(admission)
-        return admission, refused
+        return admission, error
     if on_database_wait is not None:
-        on_database_wait()
+        on_database_wait(admission)
     alias = pg.single_database()
     if alias is not None:
         try:

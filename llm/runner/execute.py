@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import logging
 import time
 from typing import Any, Unpack
 
-from django.core.exceptions import SynchronousOnlyOperation
-
 from llm.errors import LLMError
 from llm.models import AiRun
-from llm.runner.admission import Admission, admit, admit_prepared, prepared
+from llm.runner.admission import Admission, admit
 from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive, drop_early_call, start_early_call
 from llm.runner.finish import Outcome, cached_outcome, end_result, finish, record_end
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
-from llm.selectors import catalog, fresh_catalog
 
 logger = logging.getLogger("llm")
 
@@ -83,31 +79,26 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
 
 
 async def _admitted(spec: CallSpec, io: AsyncIO, started: float) -> tuple[Admission, LLMError | None]:
-    """The admission, in a database thread. Prepared here on the loop first when that needs no
-    database (the catalog is fresh, or read first; no memory scope), so that the first attempt
-    can be built meanwhile (attempts.EarlyCall). A task of its own: the caller shields it."""
-    snapshot = fresh_catalog() if spec.memory_scope is None else None
-    if spec.memory_scope is None and snapshot is None:
-        snapshot = await io.db(catalog)
-    if snapshot is not None:
-        try:
-            admission, error = prepared(spec, started=started, snapshot=snapshot)
-        except SynchronousOnlyOperation:
-            pass  # a context value that reads the database when rendered: prepared in the thread
-        else:
-            loop = asyncio.get_running_loop()
+    """The admission, in a database thread, which hands the prepared call back to the loop as it
+    starts waiting on the database: the first attempt is built meanwhile (attempts.EarlyCall). A
+    task of its own: the caller shields it."""
+    loop = asyncio.get_running_loop()
+    started_early: list[Admission] = []
 
-            def start_early() -> None:
-                admission.early = start_early_call(admission, io)
+    def start_early(admission: Admission) -> None:
+        admission.early = start_early_call(admission, io)
+        started_early.append(admission)
 
-            # Built once the thread waits on the database: both would want the GIL before that.
-            on_wait = functools.partial(loop.call_soon_threadsafe, start_early) if error is None else None
-            try:
-                return await io.db(admit_prepared, admission, snapshot, error, on_database_wait=on_wait)
-            except BaseException:
-                drop_early_call(admission)
-                raise
-    return await io.db(admit, spec, started=started)
+    def on_database_wait(admission: Admission) -> None:
+        # Runs on the loop before the admission's result does: both are queued by this thread.
+        loop.call_soon_threadsafe(start_early, admission)
+
+    try:
+        return await io.db(admit, spec, started=started, on_database_wait=on_database_wait)
+    except BaseException:
+        for admission in started_early:
+            drop_early_call(admission)
+        raise
 
 
 async def _finish_cancelled_admission(

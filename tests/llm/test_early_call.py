@@ -110,9 +110,6 @@ async def test_a_call_rerouted_by_its_budget_sends_only_to_the_model_it_can_affo
 async def test_a_call_cancelled_while_admitted_sends_nothing_and_is_recorded(
     gateway: Gateway, free_company: Any
 ) -> None:
-    gateway.settings.LLM_CATALOG_TTL = 60
-    await ask(free_company, "warm the catalog, so that the next call is prepared on the loop")
-    gateway.fake.reset()
     database_busy = asyncio.ensure_future(sync_to_async(functools.partial(time.sleep, 0.3))())
     await asyncio.sleep(0.05)  # the admission queues behind it, in Django's one sync thread
 
@@ -123,6 +120,5 @@ async def test_a_call_cancelled_while_admitted_sends_nothing_and_is_recorded(
         await call
     await database_busy
 
-    statuses = await sync_to_async(lambda: list(AiRun.objects.order_by("pk").values_list("status", flat=True)))()
-    assert statuses == ["succeeded", "cancelled"]
+    assert await sync_to_async(AiRun.objects.values_list("status", flat=True).get)() == "cancelled"
     assert not gateway.fake.requests and not await tasks_left_behind()
