@@ -179,9 +179,11 @@ class EarlyCall:
     Admission waits a millisecond or two on the database and Redis with the event loop idle, and
     the SDK spends about half a millisecond of CPU building a request; so the request is built
     meanwhile, in its own task, and held at the client's send gate (an httpx request hook, before
-    any connection is taken). Nothing reaches the provider until the call is admitted: then the
-    chain takes the task as its first attempt and the gate opens. Refused, answered from the
-    cache, re-routed or cancelled, the call drops it unsent."""
+    any connection is taken). It starts when the database thread hands the prepared call over,
+    as it begins to wait on its statement: sooner, the two would take turns at the GIL. Nothing
+    reaches the provider until the call is admitted: then the chain takes the task as its first
+    attempt and the gate opens. Refused, answered from the cache, re-routed or cancelled, the
+    call drops it unsent."""
 
     target: Target
     gate: asyncio.Future[None]
