@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import logging
 import time
+from contextlib import suppress
 from typing import Any, Unpack
 
 from llm.errors import LLMError
@@ -90,8 +91,10 @@ async def _admitted(spec: CallSpec, io: AsyncIO, started: float) -> tuple[Admiss
         started_early.append(admission)
 
     def on_database_wait(admission: Admission) -> None:
-        # Runs on the loop before the admission's result does: both are queued by this thread.
-        loop.call_soon_threadsafe(start_early, admission)
+        # Runs on the loop before the admission's result does: both are queued by this thread. A
+        # loop closed meanwhile has nobody to send to, and the admission must go on for its run.
+        with suppress(RuntimeError):
+            loop.call_soon_threadsafe(start_early, admission)
 
     try:
         return await io.db(admit, spec, started=started, on_database_wait=on_database_wait)
