@@ -192,9 +192,9 @@ class EarlyCall:
 
 def start_early_call(admission: Admission, io: IO) -> EarlyCall | None:
     """Start the chat's first attempt, held until admitted; None when the call cannot have one
-    (embeddings, a local model, a client without the gate, the sync runner)."""
+    (embeddings, a client without the gate, such as the local model's, the sync runner)."""
     target = admission.primary
-    if target is None or target.is_local or admission.texts or not isinstance(io, AsyncIO):
+    if target is None or admission.texts or not isinstance(io, AsyncIO):
         return None
     client = client_for(target)
     if not client.honours_send_gate:
@@ -226,12 +226,11 @@ def first_attempt_early(
     admission: Admission, target: Target, send: Callable[[], Awaitable[T]]
 ) -> Callable[[], Awaitable[T]]:
     """`send`, except that the first attempt on `target` is the call started early, if there is one."""
-    early, admission.early = admission.early, None
-    if early is not None and early.target is not target:
-        early.task.cancel()
-        early = None
-    if early is None:
+    early = admission.early
+    if early is None or early.target is not target:  # re-routed since: that request goes unsent
+        drop_early_call(admission)
         return send
+    admission.early = None
     early.gate.set_result(None)
     pending: list[Awaitable[T]] = [cast(Awaitable[T], early.task)]
     return lambda: pending.pop() if pending else send()
