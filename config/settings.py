@@ -243,6 +243,10 @@ LLM_RATE_LIMIT_CACHE = "default"
 # gateway_overhead: 8 threads added 60-110 ms to a stream's first token, one thread 4-6 ms).
 # SQLite ignores it: it has one writer anyway.
 LLM_DB_THREADS = int(os.environ.get("LLM_DB_THREADS", "1"))
+# PostgreSQL and Redis: async calls are admitted on their event loop (its own connections, this
+# many per loop at most) rather than in a database thread. 0 turns it off.
+LLM_ADMIT_ON_LOOP = os.environ.get("LLM_ADMIT_ON_LOOP", "1") == "1"
+LLM_LOOP_DB_CONNECTIONS = int(os.environ.get("LLM_LOOP_DB_CONNECTIONS", "4"))
 # PostgreSQL: the runner's admission and finish statements are prepared once per connection.
 # Turn off behind a transaction-pooling PgBouncer older than 1.21 (it cannot keep them).
 LLM_PG_PREPARED_STATEMENTS = os.environ.get("LLM_PG_PREPARED_STATEMENTS", "1") == "1"

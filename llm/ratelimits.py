@@ -165,14 +165,26 @@ def _refusal(refused: _Counter, *, now: float, window: int) -> RefusedError:
     )
 
 
+class PendingVerdict:
+    """The admission script's verdict, sent and not yet read (see rate_limit_admit_started)."""
+
+    def __init__(self, sent: SentCommands, read: Callable[[], bytes | None]) -> None:
+        self.sent = sent
+        self._read = read
+
+    def __call__(self) -> bytes | None:
+        return self._read()
+
+
 def rate_limit_admit_started(
     *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
-) -> Callable[[], bytes | None]:
+) -> PendingVerdict:
     """Count one request and its input tokens, or refuse with the seconds until the window turns,
-    in two halves: the script is sent to Redis now, and the returned function reads its verdict
+    in two halves: the script is sent to Redis now, and the returned verdict reads its answer
     (RefusedError, or the value of `read_along`, a key on the same Redis read in the same round
     trip: the exact cache's lookup rides along this way), so that the caller can wait on another
-    server meanwhile. Without Redis, the counters are charged now and a refusal is raised now."""
+    server meanwhile (async code awaits `verdict.sent.replies_ready()` first). Without Redis, the
+    counters are charged now and a refusal is raised now."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     counters = _admission_counters(
@@ -185,7 +197,7 @@ def rate_limit_admit_started(
         refused = _first_over_limit(counters)
         if refused is not None:
             raise _refusal(refused, now=now, window=window)
-        return lambda: None
+        return PendingVerdict(SentCommands(), lambda: None)
     keys, arguments = _script_call(counters, read_along)
     script = _admit_script(client)
     sent = SentCommands(client, [("EVALSHA", script.sha, len(keys), *keys, *arguments)])
@@ -201,7 +213,7 @@ def rate_limit_admit_started(
             raise _refusal(counters[int(refused) - 1], now=now, window=window)
         return cast(bytes | None, value)
 
-    return verdict
+    return PendingVerdict(sent, verdict)
 
 
 def rate_limit_record_output(

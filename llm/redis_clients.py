@@ -7,6 +7,7 @@ client per cache instead (it is thread-safe; its pool reuses connections).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -63,6 +64,26 @@ class SentCommands:
         except BaseException:
             self._close(broken=True)
             raise
+
+    async def replies_ready(self) -> None:
+        """Wait on the event loop, not in `replies()`, until the replies have started to arrive
+        (the few bytes of a short reply come in one segment)."""
+        connection = self._connection
+        if connection is None or connection.can_read(timeout=0):
+            return
+        loop = asyncio.get_running_loop()
+        readable: asyncio.Future[None] = loop.create_future()
+        descriptor = connection._sock.fileno()
+
+        def on_readable() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(descriptor, on_readable)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(descriptor)
 
     def replies(self) -> list[Any]:
         """Each command's reply in order; an error reply stands in its place as the exception."""

@@ -110,14 +110,21 @@ _lock = threading.Lock()
 
 def catalog() -> Catalog:
     global _cached
-    ttl = float(settings.LLM_CATALOG_TTL)
-    cached = _cached
-    if cached is not None and time.monotonic() - cached[0] < ttl:
-        return cached[1]
+    fresh_enough = catalog_if_fresh()
+    if fresh_enough is not None:
+        return fresh_enough
     with _lock:
         fresh = _load_catalog()
         _cached = (time.monotonic(), fresh)
     return fresh
+
+
+def catalog_if_fresh() -> Catalog | None:
+    """The snapshot when reading it needs no query, else None (async code that must not block)."""
+    cached = _cached
+    if cached is not None and time.monotonic() - cached[0] < float(settings.LLM_CATALOG_TTL):
+        return cached[1]
+    return None
 
 
 def catalog_invalidate() -> None:

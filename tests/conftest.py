@@ -38,6 +38,16 @@ def make_tenant(*, slug: str, plan: str = "pro", username: str | None = None) ->
     return Tenant(company=company, user=user)
 
 
+@pytest.fixture(autouse=True)
+def _close_loop_connections() -> Iterator[None]:
+    """The runner's per-event-loop PostgreSQL connections (llm/runner/pg_loop.py) outlive a
+    test's loop: closed after each test, so that the test database can be dropped at the end."""
+    yield
+    from llm.runner.pg_loop import close_loop_connections
+
+    close_loop_connections()
+
+
 @pytest.fixture
 def tenant_a(db: None) -> Tenant:
     return make_tenant(slug="acme")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Unpack
 
-from llm.runner.admission import Admission, _prepare, worst_case
+from llm.runner.admission import Admission, prepare, worst_case
 from llm.runner.types import CallArgs, build_spec
 from llm.selectors import catalog
 
@@ -34,7 +34,7 @@ def estimate(*, feature: str, **call: Unpack[CallArgs]) -> Estimate:
     when the feature is switched off for this tenant/user and `ConfigurationError` when no prompt
     or model can serve it."""
     admission = Admission(spec=build_spec(feature=feature, **call), started=0.0)
-    _prepare(admission, catalog())
+    prepare(admission, catalog())
     primary = admission.primary
     return Estimate(
         feature=feature,

@@ -14,6 +14,7 @@ from llm.models import AiRun
 from llm.runner.admission import Admission, admit
 from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive, drop_early_call, start_early_call
 from llm.runner.finish import Outcome, cached_outcome, end_result, finish, record_end
+from llm.runner.loop_admission import admit_on_loop
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
 
 logger = logging.getLogger("llm")
@@ -80,9 +81,12 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
 
 
 async def _admitted(spec: CallSpec, io: AsyncIO, started: float) -> tuple[Admission, LLMError | None]:
-    """The admission, in a database thread, which hands the prepared call back to the loop as it
-    starts waiting on the database: the first attempt is built meanwhile (attempts.EarlyCall). A
-    task of its own: the caller shields it."""
+    """The admission, on the loop when it can be (loop_admission.py), else in a database thread,
+    which hands the prepared call back to the loop as it starts waiting on the database: the first
+    attempt is built meanwhile (attempts.EarlyCall). A task of its own: the caller shields it."""
+    on_loop = await admit_on_loop(spec, started=started, io=io)
+    if on_loop is not None:
+        return on_loop
     loop = asyncio.get_running_loop()
     started_early: list[Admission] = []
 

@@ -53,7 +53,7 @@ def _run_columns() -> tuple[tuple[str, ...], dict[str, Any]]:
     return tuple(f.column for f in fields), {f.attname: f.get_default() for f in fields}
 
 
-_NEVER_AUTOMATICALLY = 2**31
+NEVER_AUTOMATICALLY = 2**31
 
 
 class _PreparingCursor(psycopg.Cursor[Any]):
@@ -83,7 +83,7 @@ def _cursor(alias: str) -> Iterator[CursorWrapper]:
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
         # Django turns psycopg's preparing off; on, but never automatic: only this cursor prepares.
-        connection.connection.prepare_threshold = _NEVER_AUTOMATICALLY
+        connection.connection.prepare_threshold = NEVER_AUTOMATICALLY
     with connection.wrap_database_errors:
         raw: Any = _PreparingCursor(connection.connection)  # (django-stubs want a wrapper here)
     connection.validate_thread_sharing()
@@ -97,7 +97,7 @@ def _q(name: str) -> str:
 
 
 @cache
-def _admit_sql() -> str:
+def admit_sql() -> str:
     columns, _ = _run_columns()
     run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
     reservation_table = _q(BudgetReservation._meta.db_table)
@@ -128,18 +128,11 @@ SELECT (SELECT id FROM run), (SELECT admitted FROM verdict),
 """  # noqa: S608
 
 
-def admit_statement(
-    *,
-    alias: str,
-    run_fields: dict[str, Any],
-    budgets: list[tuple[int, date]],
-    amount: Decimal,
-    now: datetime,
-) -> tuple[int, list[int] | None]:
-    """Insert the `running` AiRun and hold `amount` on every budget (all or none), in one statement.
-
-    Returns the run id and the reservation ids in budget-id order (None: a budget refused; the run
-    is inserted all the same). `budgets` are (id, the period start the caller expects)."""
+def admit_params(
+    *, run_fields: dict[str, Any], budgets: list[tuple[int, date]], amount: Decimal, now: datetime
+) -> dict[str, Any]:
+    """The parameters of the admission statement (`admit_sql()`); `budgets` are (id, the period
+    start the caller expects)."""
     _, defaults = _run_columns()
     params = {**defaults, "created_at": now, **run_fields}
     ordered = sorted(budgets)
@@ -152,10 +145,22 @@ def admit_statement(
         now=now,
         expires_at=now + timedelta(seconds=settings.LLM_RESERVATION_TTL),
     )
-    with _cursor(alias) as cursor:
-        cursor.execute(_admit_sql(), params)
-        run_id, admitted, reservation_ids = cursor.fetchone()
+    return params
+
+
+def admitted_row(row: tuple[int, bool, list[int]]) -> tuple[int, list[int] | None]:
+    """The admission statement's row as (run id, reservation ids in budget-id order or None)."""
+    run_id, admitted, reservation_ids = row
     return run_id, (list(reservation_ids) if admitted else None)
+
+
+def admit_statement(*, alias: str, params: dict[str, Any]) -> tuple[int, list[int] | None]:
+    """Insert the `running` AiRun and hold the amount on every budget (all or none), in one
+    statement; `params` from admit_params(). Returns the run id and the reservation ids in
+    budget-id order (None: a budget refused; the run is inserted all the same)."""
+    with _cursor(alias) as cursor:
+        cursor.execute(admit_sql(), params)
+        return admitted_row(cursor.fetchone())
 
 
 @cache

@@ -116,3 +116,19 @@ def db_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     pool.submit(connections.close_all).result()
     pool.shutdown()
+
+
+@pytest.fixture
+def thread_admissions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The features of the calls admitted by the database thread's `admit` (the loop's admission,
+    llm/runner/loop_admission.py, falls back to it), in order."""
+    from llm.runner import admission, execute
+
+    admitted: list[str] = []
+
+    def admit_recorded(spec: Any, **kwargs: Any) -> Any:
+        admitted.append(spec.feature)
+        return admission.admit(spec, **kwargs)
+
+    monkeypatch.setattr(execute, "admit", admit_recorded)
+    return admitted

@@ -1,22 +1,27 @@
 """Promise 4 under concurrency: 200 simultaneous calls against a cap that fits 50 worst cases.
 
 Threads with the sync runner, so that every call has its own database connection: on PostgreSQL
-(the integration run) the reservations really race; on SQLite the writers queue up.
+(the integration run) the reservations really race; on SQLite the writers queue up. And on
+PostgreSQL, async calls on one event loop, admitted on the loop's own connections.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Sum
+from django.utils import timezone
 
 from llm import runner
+from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
+from llm.selectors import catalog
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway, make_company
 
@@ -44,22 +49,25 @@ def ask(company: Any) -> str:
         connections.close_all()  # each worker thread owns a connection
 
 
-def test_concurrent_calls_never_overshoot_a_hard_cap(gateway: Gateway) -> None:
+def capped_company(gateway: Gateway) -> tuple[Any, Budget, Decimal]:
+    """A company whose daily cap fits FITS worst cases (measured on a probe call), and the worst case."""
     probe_company, company = make_company("probe", "free"), make_company("racer", "free")
     Budget.objects.create(scope="tenant", tenant_id=probe_company.pk, cap_usd=Decimal(1))
     gateway.fake.always(Fault.reply(REPLY) | Fault.latency(0.05))
     ask(probe_company)
     worst_case = BudgetReservation.objects.get().amount
-    budget = Budget.objects.create(scope="tenant", tenant_id=company.pk, cap_usd=worst_case * FITS, period="daily")
-    start = threading.Barrier(REQUESTS)
+    budget = Budget.objects.create(
+        scope="tenant",
+        tenant_id=company.pk,
+        cap_usd=worst_case * FITS,
+        period="daily",
+        period_start=period_start("daily", timezone.now()),
+    )
+    return company, budget, worst_case
 
-    def racer(_: int) -> str:
-        start.wait()
-        return ask(company)
 
-    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
-        outcomes = list(pool.map(racer, range(REQUESTS)))
-
+def assert_cap_held(company: Any, budget: Budget, worst_case: Decimal, outcomes: list[str]) -> None:
+    runner.background_db_work_done()
     budget.refresh_from_db()
     runs = AiRun.objects.filter(tenant_id=company.pk)
     spent = runs.aggregate(total=Sum("cost"))["total"]
@@ -69,3 +77,49 @@ def test_concurrent_calls_never_overshoot_a_hard_cap(gateway: Gateway) -> None:
     assert spent <= budget.cap_usd + worst_case
     assert budget.spent == spent and budget.reserved == 0
     assert not BudgetReservation.objects.filter(status="open").exists()
+
+
+def test_concurrent_calls_never_overshoot_a_hard_cap(gateway: Gateway) -> None:
+    company, budget, worst_case = capped_company(gateway)
+    start = threading.Barrier(REQUESTS)
+
+    def racer(_: int) -> str:
+        start.wait()
+        return ask(company)
+
+    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
+        outcomes = list(pool.map(racer, range(REQUESTS)))
+
+    assert_cap_held(company, budget, worst_case, outcomes)
+
+
+def test_concurrent_calls_admitted_on_the_event_loop_never_overshoot_a_hard_cap(
+    gateway: Gateway, redis_counters: Any, db_thread: None, thread_admissions: list[str]
+) -> None:
+    """The production path of async calls (llm/runner/loop_admission.py): the admissions race on
+    the loop's own connections."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the loop's admission is PostgreSQL's")
+    gateway.settings.LLM_CATALOG_TTL = 60.0
+    company, budget, worst_case = capped_company(gateway)
+    catalog()  # fresh, with the new budget: every admission runs on the loop
+
+    async def ask_async() -> str:
+        try:
+            await runner.arun(
+                feature="playground",
+                context={"prompt": "Write at length."},
+                tenant=company,
+                overrides={"max_tokens": MAX_TOKENS},
+            )
+            return "admitted"
+        except runner.RunError as error:
+            return error.code
+
+    async def race() -> list[str]:
+        return list(await asyncio.gather(*(ask_async() for _ in range(REQUESTS))))
+
+    outcomes = asyncio.run(race())
+
+    assert thread_admissions == ["playground"]  # the probe's (sync): none of the racers'
+    assert_cap_held(company, budget, worst_case, outcomes)

@@ -1,0 +1,90 @@
+"""The admission of an async call on its own event loop, when PostgreSQL and Redis serve it.
+
+The same steps as `admission.admit`: prepare (flags, prompt, route, tokens), send the rate-limit
+script with the exact cache's lookup riding along (Redis), run the admission statement
+(PostgreSQL), then read Redis's verdict. The thread hops are gone: no hand-off to a database
+thread and back, and no wait for the interpreter while the loop works through other calls' chunks.
+While the statement is in flight the loop builds the first request (attempts.EarlyCall).
+
+Whatever would block the loop goes to the database thread's admission instead, before anything
+is sent: a stale catalog (its reload queries), memories and embeddings (queries, a model to
+load), a prompt that does not prepare (its refusal is recorded there), a budget whose period
+turns over, an exact cache outside the rate limits' Redis.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+import psycopg
+from django.conf import settings
+from django.db import DatabaseError
+
+from llm.errors import LLMError
+from llm.exact_cache import cache_enabled
+from llm.redis_clients import redis_for_cache
+from llm.runner import pg, pg_loop
+from llm.runner.admission import (
+    Admission,
+    admission_failed,
+    held_by_statement,
+    one_statement_plan,
+    prepare,
+    reserve_on_fresh_budgets_atomically,
+    start_rate_limit_and_cache_lookup,
+)
+from llm.runner.attempts import AsyncIO, drop_early_call, start_early_call
+from llm.runner.types import CallSpec
+from llm.selectors import catalog_if_fresh
+
+
+def _loop_database(spec: CallSpec) -> str | None:
+    """The database alias to admit `spec` on from the loop, or None when it cannot be."""
+    if not settings.LLM_ADMIT_ON_LOOP or spec.embedding_texts is not None or spec.memory_scope is not None:
+        return None
+    rate_limits = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
+    if rate_limits is None or (cache_enabled() and redis_for_cache(settings.LLM_EXACT_CACHE) is not rate_limits):
+        return None
+    return pg.single_database()
+
+
+async def admit_on_loop(spec: CallSpec, *, started: float, io: AsyncIO) -> tuple[Admission, LLMError | None] | None:
+    """(admission, None or the refusal), as `admit` returns; None when this call must be admitted
+    in the database thread (then nothing was sent anywhere)."""
+    alias = _loop_database(spec)
+    snapshot = catalog_if_fresh() if alias is not None else None
+    if alias is None or snapshot is None:
+        return None
+    admission = Admission(spec=spec, started=started)
+    try:
+        prepare(admission, snapshot)
+    except LLMError:
+        return None
+    plan = one_statement_plan(admission, snapshot)
+    if plan is None:
+        return None
+    lookup = start_rate_limit_and_cache_lookup(admission)
+    admission.early = start_early_call(admission, io)
+    try:
+        try:
+            run_id, reservation_ids = await pg_loop.admit_statement_on_loop(alias=alias, params=plan.params(admission))
+            refusal = None
+            if not held_by_statement(admission, plan, run_id, reservation_ids):
+                # Refused on the snapshot's numbers (rare): re-read the budgets and re-route, in the thread.
+                refusal = await io.db(reserve_on_fresh_budgets_atomically, admission, alias)
+        except (psycopg.Error, DatabaseError) as error:
+            with suppress(LLMError):  # read Redis's answer all the same: the connection goes back clean
+                await lookup.ready()
+                lookup.collect()
+            drop_early_call(admission)
+            return await io.db(admission_failed, admission, error)
+        await lookup.ready()
+        try:
+            lookup.collect()
+        except LLMError as error:
+            return admission, error
+        # A cached answer costs nothing: a spent budget does not refuse it.
+        return admission, (None if admission.cached is not None else refusal)
+    except BaseException:
+        drop_early_call(admission)
+        raise
