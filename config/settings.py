@@ -243,9 +243,11 @@ LLM_RATE_LIMIT_CACHE = "default"
 # gateway_overhead: 8 threads added 60-110 ms to a stream's first token, one thread 4-6 ms).
 # SQLite ignores it: it has one writer anyway.
 LLM_DB_THREADS = int(os.environ.get("LLM_DB_THREADS", "1"))
-# PostgreSQL and Redis: async calls are admitted on their event loop (its own connections, this
-# many per loop at most) rather than in a database thread. 0 turns it off.
+# PostgreSQL and Redis: an async call is admitted on its event loop (its own connections, this
+# many per loop at most) rather than in a database thread, while at most LLM_ADMIT_ON_LOOP_MAX_CALLS
+# calls are under way on that loop (busier, the thread is faster). 0 turns it off.
 LLM_ADMIT_ON_LOOP = os.environ.get("LLM_ADMIT_ON_LOOP", "1") == "1"
+LLM_ADMIT_ON_LOOP_MAX_CALLS = int(os.environ.get("LLM_ADMIT_ON_LOOP_MAX_CALLS", "4"))
 LLM_LOOP_DB_CONNECTIONS = int(os.environ.get("LLM_LOOP_DB_CONNECTIONS", "4"))
 # PostgreSQL: the runner's admission and finish statements are prepared once per connection.
 # Turn off behind a transaction-pooling PgBouncer older than 1.21 (it cannot keep them).

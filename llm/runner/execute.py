@@ -14,7 +14,7 @@ from llm.models import AiRun
 from llm.runner.admission import Admission, admit
 from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive, drop_early_call, start_early_call
 from llm.runner.finish import Outcome, cached_outcome, end_result, finish, record_end
-from llm.runner.loop_admission import admit_on_loop
+from llm.runner.loop_admission import admit_on_loop, call_in_flight
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
 
 logger = logging.getLogger("llm")
@@ -138,6 +138,13 @@ _background: set[asyncio.Future[Any]] = set()
 
 
 async def execute(spec: CallSpec, io: IO) -> RunResult:
+    if isinstance(io, AsyncIO):
+        with call_in_flight():
+            return await _execute(spec, io)
+    return await _execute(spec, io)
+
+
+async def _execute(spec: CallSpec, io: IO) -> RunResult:
     admission, refusal = await admit_call(spec, io)
     outcome = Outcome()
     if refusal is not None:

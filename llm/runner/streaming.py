@@ -41,6 +41,7 @@ from llm.runner.attempts import (
 )
 from llm.runner.execute import admit_call, finish_shielded
 from llm.runner.finish import Outcome, cached_outcome
+from llm.runner.loop_admission import call_in_flight
 from llm.runner.types import CallArgs, RunResult, build_spec
 
 Event = dict[str, Any]
@@ -161,34 +162,39 @@ async def astream(*, feature: str, **call: Unpack[CallArgs]) -> AsyncGenerator[E
     spec = build_spec(feature=feature, streaming=True, **call)
     io = AsyncIO()
     yield status_event("thinking", "Preparing the request", 0)
-    admission, refusal = await admit_call(spec, io)
-    outcome = Outcome()
-    if refusal is not None:
-        outcome.fail(refusal)
-        yield error_event(await finish_shielded(io, admission, outcome, answer_first=True))
-        return
-    if admission.cached is not None:
-        result = await finish_shielded(io, admission, cached_outcome(admission, admission.cached), answer_first=True)
-        pieces = _CACHED_PIECE.findall(result.text)
-        for start in range(0, len(pieces), CACHED_WORDS_PER_CHUNK):
-            yield chunk_event("".join(pieces[start : start + CACHED_WORDS_PER_CHUNK]))
-        yield complete_event(result)
-        return
-    sent: list[str] = []
-    try:
-        primary = admission.targets[0]
-        yield status_event("generating", f"Writing with {primary.model.name}", 10)
-        async with aclosing(_stream_chain(admission, outcome, io, sent)) as events:
-            async for event in events:
-                yield event
-    except BaseException as error:  # cancelled, the client went away, or a bug in a local handler
-        drop_early_call(admission)  # closed before the chain took it
-        cancelled = isinstance(error, asyncio.CancelledError | GeneratorExit)
-        outcome.status = AiRun.Status.CANCELLED if cancelled else AiRun.Status.FAILED
-        outcome.error = LLMError("The request was cancelled." if cancelled else repr(error)[:500], code=outcome.status)
-        if outcome.target is not None and outcome.usage.total_tokens == 0:
-            outcome.add_estimated_usage(admission, outcome.target, "".join(sent))
-        await finish_shielded(io, admission, outcome)
-        raise
-    result = await finish_shielded(io, admission, outcome, answer_first=True)
-    yield complete_event(result) if result.ok else error_event(result)
+    with call_in_flight():  # (a generator dropped unclosed is closed by the loop's finalizer)
+        admission, refusal = await admit_call(spec, io)
+        outcome = Outcome()
+        if refusal is not None:
+            outcome.fail(refusal)
+            yield error_event(await finish_shielded(io, admission, outcome, answer_first=True))
+            return
+        if admission.cached is not None:
+            result = await finish_shielded(
+                io, admission, cached_outcome(admission, admission.cached), answer_first=True
+            )
+            pieces = _CACHED_PIECE.findall(result.text)
+            for start in range(0, len(pieces), CACHED_WORDS_PER_CHUNK):
+                yield chunk_event("".join(pieces[start : start + CACHED_WORDS_PER_CHUNK]))
+            yield complete_event(result)
+            return
+        sent: list[str] = []
+        try:
+            primary = admission.targets[0]
+            yield status_event("generating", f"Writing with {primary.model.name}", 10)
+            async with aclosing(_stream_chain(admission, outcome, io, sent)) as events:
+                async for event in events:
+                    yield event
+        except BaseException as error:  # cancelled, the client went away, or a bug in a local handler
+            drop_early_call(admission)  # closed before the chain took it
+            cancelled = isinstance(error, asyncio.CancelledError | GeneratorExit)
+            outcome.status = AiRun.Status.CANCELLED if cancelled else AiRun.Status.FAILED
+            outcome.error = LLMError(
+                "The request was cancelled." if cancelled else repr(error)[:500], code=outcome.status
+            )
+            if outcome.target is not None and outcome.usage.total_tokens == 0:
+                outcome.add_estimated_usage(admission, outcome.target, "".join(sent))
+            await finish_shielded(io, admission, outcome)
+            raise
+        result = await finish_shielded(io, admission, outcome, answer_first=True)
+        yield complete_event(result) if result.ok else error_event(result)

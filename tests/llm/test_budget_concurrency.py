@@ -101,6 +101,7 @@ def test_concurrent_calls_admitted_on_the_event_loop_never_overshoot_a_hard_cap(
     if connection.vendor != "postgresql":
         pytest.skip("the loop's admission is PostgreSQL's")
     gateway.settings.LLM_CATALOG_TTL = 60.0
+    gateway.settings.LLM_ADMIT_ON_LOOP_MAX_CALLS = REQUESTS  # on the loop however busy
     company, budget, worst_case = capped_company(gateway)
     catalog()  # fresh, with the new budget: every admission runs on the loop
 

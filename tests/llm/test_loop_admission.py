@@ -19,6 +19,7 @@ from llm import runner
 from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
 from llm.selectors import catalog
+from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -211,3 +212,30 @@ def test_a_call_cancelled_while_its_statement_waits_is_finished_as_cancelled(
     budget.refresh_from_db()
     assert loop_gateway == [] and run.status == "cancelled" and not gateway.fake.requests
     assert (budget.reserved, budget.spent) == (0, 0)
+
+
+def test_a_busy_loop_leaves_the_admission_to_the_database_thread(
+    loop_gateway: list[str], gateway: Gateway, free_company: Any
+) -> None:
+    cap(free_company, "5")
+    gateway.settings.LLM_ADMIT_ON_LOOP_MAX_CALLS = 1
+    gateway.fake.always(Fault.latency(0.2))
+
+    async def three_at_once_then_a_stream_then_one() -> list[str]:
+        await asyncio.gather(*(ask(free_company, prompt=f"Call {n}") for n in range(3)))
+        after_three = list(loop_gateway)
+        events = [
+            event async for event in runner.astream(feature="playground", context={"prompt": "S"}, tenant=free_company)
+        ]
+        assert events[-1]["type"] == "complete"
+        await ask(free_company, prompt="Alone again")
+        return after_three
+
+    after_three = asyncio.run(three_at_once_then_a_stream_then_one())
+
+    # The three were under way together when they were admitted (a task's first step runs at the
+    # loop's next turn). Each call's end counts it out: the stream and the last call were alone.
+    assert after_three == ["playground"] * 3 and loop_gateway == after_three
+    runner.background_db_work_done()
+    assert AiRun.objects.filter(status="succeeded").count() == 5
+    assert Budget.objects.get().reserved == 0
