@@ -32,16 +32,16 @@ FITS = 50
 MAX_TOKENS = 40
 # Long enough that the fake truncates it at MAX_TOKENS: each call costs close to its worst case.
 REPLY = "token " * 200
+CALL: dict[str, Any] = {
+    "feature": "playground",
+    "context": {"prompt": "Write at length."},
+    "overrides": {"max_tokens": MAX_TOKENS},
+}
 
 
 def ask(company: Any) -> str:
     try:
-        runner.run(
-            feature="playground",
-            context={"prompt": "Write at length."},
-            tenant=company,
-            overrides={"max_tokens": MAX_TOKENS},
-        )
+        runner.run(**CALL, tenant=company)
         return "admitted"
     except runner.RunError as error:
         return error.code
@@ -107,12 +107,7 @@ def test_concurrent_calls_admitted_on_the_event_loop_never_overshoot_a_hard_cap(
 
     async def ask_async() -> str:
         try:
-            await runner.arun(
-                feature="playground",
-                context={"prompt": "Write at length."},
-                tenant=company,
-                overrides={"max_tokens": MAX_TOKENS},
-            )
+            await runner.arun(**CALL, tenant=company)
             return "admitted"
         except runner.RunError as error:
             return error.code
