@@ -249,6 +249,20 @@ class Lookup:
         elif self.admission.cache_key:
             self.admission.cached = cache_get(self.admission.cache_key)
 
+    def discard(self) -> None:
+        """Read the answers only so that Redis's connection goes back clean (the admission failed)."""
+        with suppress(LLMError):
+            self.collect()
+
+    def refusal_with(self, budget_refusal: LLMError | None) -> LLMError | None:
+        """Read the answers; the call's refusal: the rate limits', else the budget's unless the
+        cache answered (a cached answer costs nothing: a spent budget does not refuse it)."""
+        try:
+            self.collect()
+        except LLMError as error:
+            return error
+        return None if self.admission.cached is not None else budget_refusal
+
 
 def start_rate_limit_and_cache_lookup(admission: Admission) -> Lookup:
     """Charge the rate limits and look the call up in the exact cache, in two halves: the request
@@ -357,7 +371,7 @@ def admit(
     snapshot = catalog()
     try:
         prepare(admission, snapshot)
-        collect_lookup = start_rate_limit_and_cache_lookup(admission).collect
+        lookup = start_rate_limit_and_cache_lookup(admission)
     except LLMError as error:
         admission.run_id = _create_run(admission)
         return admission, error
@@ -368,18 +382,12 @@ def admit(
         try:
             admitted = _admit_in_one_statement(admission, snapshot, alias)
         except DatabaseError as error:
-            with suppress(LLMError):  # read Redis's answer all the same: the connection goes back clean
-                collect_lookup()
+            lookup.discard()
             return admission_failed(admission, error)
         if admitted is not False:
-            try:
-                collect_lookup()
-            except LLMError as error:
-                return admission, error
-            # A cached answer costs nothing: a spent budget does not refuse it.
-            return admission, (None if admission.cached is not None else admitted)
+            return admission, lookup.refusal_with(admitted)
     try:
-        collect_lookup()
+        lookup.collect()
     except LLMError as error:
         admission.run_id = _create_run(admission)
         return admission, error

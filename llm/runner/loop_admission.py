@@ -7,8 +7,8 @@ thread and back, and no wait for the interpreter while the loop works through ot
 While the statement is in flight the loop builds the first request (attempts.EarlyCall).
 
 A busy loop (more than LLM_ADMIT_ON_LOOP_MAX_CALLS calls under way) leaves the admission to the
-database thread, and so does whatever would block the loop, before anything is sent: a stale catalog (its reload queries), memories and embeddings (queries, a model to
-load), a prompt that does not prepare (its refusal is recorded there), a budget whose period
+database thread, and so does whatever would block the loop, before anything is sent: a stale
+catalog (its reload queries), memories and embeddings (queries, a model to load), a prompt that does not prepare (its refusal is recorded there), a budget whose period
 turns over, an exact cache outside the rate limits' Redis.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 import psycopg
 from django.conf import settings
@@ -29,6 +29,8 @@ from llm.redis_clients import redis_for_cache
 from llm.runner import pg, pg_loop
 from llm.runner.admission import (
     Admission,
+    Lookup,
+    StatementPlan,
     admission_failed,
     held_by_statement,
     one_statement_plan,
@@ -93,25 +95,23 @@ async def admit_on_loop(spec: CallSpec, *, started: float, io: AsyncIO) -> tuple
     lookup = start_rate_limit_and_cache_lookup(admission)
     admission.early = start_early_call(admission, io)
     try:
-        try:
-            run_id, reservation_ids = await pg_loop.admit_statement_on_loop(alias=alias, params=plan.params(admission))
-            refusal = None
-            if not held_by_statement(admission, plan, run_id, reservation_ids):
-                # Refused on the snapshot's numbers (rare): re-read the budgets and re-route, in the thread.
-                refusal = await io.db(reserve_on_fresh_budgets_atomically, admission, alias)
-        except (psycopg.Error, DatabaseError) as error:
-            with suppress(LLMError):  # read Redis's answer all the same: the connection goes back clean
-                await lookup.ready()
-                lookup.collect()
-            drop_early_call(admission)
-            return await io.db(admission_failed, admission, error)
-        await lookup.ready()
-        try:
-            lookup.collect()
-        except LLMError as error:
-            return admission, error
-        # A cached answer costs nothing: a spent budget does not refuse it.
-        return admission, (None if admission.cached is not None else refusal)
+        return await _admit_in_one_statement(admission, plan, lookup, alias, io)
     except BaseException:
         drop_early_call(admission)
         raise
+
+
+async def _admit_in_one_statement(
+    admission: Admission, plan: StatementPlan, lookup: Lookup, alias: str, io: AsyncIO
+) -> tuple[Admission, LLMError | None]:
+    try:
+        run_id, reservation_ids = await pg_loop.admit_statement_on_loop(alias=alias, params=plan.params(admission))
+        held = held_by_statement(admission, plan, run_id, reservation_ids)
+        # Refused on the snapshot's numbers (rare): re-read the budgets and re-route, in the thread.
+        refusal = None if held else await io.db(reserve_on_fresh_budgets_atomically, admission, alias)
+    except (psycopg.Error, DatabaseError) as error:
+        await lookup.ready()
+        lookup.discard()
+        return await io.db(admission_failed, admission, error)
+    await lookup.ready()
+    return admission, lookup.refusal_with(refusal)

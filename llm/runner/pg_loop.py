@@ -21,14 +21,12 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import connections
-from psycopg import pq
 
 from llm.runner import pg
 
 
 class _LoopConnections:
-    def __init__(self, loop: asyncio.AbstractEventLoop, size: int) -> None:
-        self.loop = loop
+    def __init__(self, size: int) -> None:
         self.idle: list[psycopg.AsyncConnection[Any]] = []
         self.open: set[psycopg.AsyncConnection[Any]] = set()
         self.slots = asyncio.Semaphore(size)
@@ -55,7 +53,7 @@ def _connections_for(alias: str) -> _LoopConnections:
             if key[0].is_closed():
                 old.close_all()
                 del _by_loop[key]
-        found = _by_loop[(loop, alias)] = _LoopConnections(loop, max(1, settings.LLM_LOOP_DB_CONNECTIONS))
+        found = _by_loop[(loop, alias)] = _LoopConnections(max(1, settings.LLM_LOOP_DB_CONNECTIONS))
     return found
 
 
@@ -91,11 +89,7 @@ async def _connection(alias: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]
             with suppress(Exception):
                 connection.pgconn.finish()
             raise
-        if connection.closed or connection.info.transaction_status != pq.TransactionStatus.IDLE:
-            pool.open.discard(connection)
-            connection.pgconn.finish()
-        else:
-            pool.idle.append(connection)
+        pool.idle.append(connection)  # (autocommit: a statement that succeeded leaves it idle)
 
 
 async def admit_statement_on_loop(*, alias: str, params: dict[str, Any]) -> tuple[int, list[int] | None]:
