@@ -24,17 +24,34 @@ from llm.types import ChatRequest, ChatResponse, EmbeddingResponse, StreamDelta,
 # Servers that need no key (Ollama, vLLM) still get a non-empty one: the SDK insists.
 KEYLESS_PLACEHOLDER = "not-needed"
 RETRYABLE_STATUSES = {408, 409, 425, 429}
+# Chat completions go through the SDK's client (auth, base URL, timeouts, error classes, SSE and
+# its error events) with the answer left as plain JSON: building the SDK's typed models costs more
+# CPU than the gateway's own accounting (docs/PERFORMANCE.md, "Ninth round").
+CHAT_COMPLETIONS = "/chat/completions"
 
 
-def usage_from_openai(usage: Any) -> Usage:
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _count(value: object) -> int:
+    """A token count as the provider sent it; anything that is not a count is none."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return 0
+    return int(value)
+
+
+def usage_from_openai(usage: dict[str, Any]) -> Usage:
     """Map OpenAI usage; cached tokens stay inside input tokens and reasoning tokens inside output."""
-    prompt_details = getattr(usage, "prompt_tokens_details", None)
-    completion_details = getattr(usage, "completion_tokens_details", None)
     return Usage(
-        input_tokens=usage.prompt_tokens or 0,
-        cached_input_tokens=(getattr(prompt_details, "cached_tokens", 0) or 0),
-        output_tokens=getattr(usage, "completion_tokens", 0) or 0,
-        reasoning_tokens=(getattr(completion_details, "reasoning_tokens", 0) or 0),
+        input_tokens=_count(usage.get("prompt_tokens")),
+        cached_input_tokens=_count(_mapping(usage.get("prompt_tokens_details")).get("cached_tokens")),
+        output_tokens=_count(usage.get("completion_tokens")),
+        reasoning_tokens=_count(_mapping(usage.get("completion_tokens_details")).get("reasoning_tokens")),
     )
 
 
@@ -75,6 +92,11 @@ def provider_error(error: Exception) -> ProviderError:
             retry_after=_retry_after_seconds(error.response.headers),
             status=status,
         )
+    if isinstance(error, openai.APIError):  # an error event inside a 200 stream
+        kind = error.type or error.code or "unknown"
+        return ProviderError(
+            f"the provider reported an error mid-answer ({kind})", code="provider_error", retryable=True
+        )
     # Truncated bodies, broken SSE lines and resets surface as decode or transport errors.
     return ProviderError(
         f"bad response from the provider ({type(error).__name__})", code="bad_response", retryable=True
@@ -110,65 +132,78 @@ class OpenAICompatibleProvider(LLMProvider):
         return client
 
     @staticmethod
-    def _chat_arguments(request: ChatRequest) -> dict[str, Any]:
-        arguments: dict[str, Any] = {
-            "model": request.model,
-            "messages": request.messages,
-            "max_tokens": request.max_tokens,
-            "timeout": request.timeout,
-        }
+    def _chat_body(request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": request.model, "messages": request.messages, "max_tokens": request.max_tokens}
         if request.temperature is not None:
-            arguments["temperature"] = request.temperature
+            body["temperature"] = request.temperature
         if request.json_schema:
             name = request.feature or "answer"
-            arguments["response_format"] = {
+            body["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": name, "schema": request.json_schema},
             }
-        return arguments
+        if stream:
+            body |= {"stream": True, "stream_options": {"include_usage": True}}
+        return body
 
     @staticmethod
-    def _chat_response(completion: Any) -> ChatResponse:
-        if not completion.choices:
+    def _chat_response(completion: object) -> ChatResponse:
+        # A body that is not JSON comes back as text: no choices either.
+        answer = _mapping(completion)
+        choices = _items(answer.get("choices"))
+        if not choices:
             raise ProviderError("the provider returned no choices", code="bad_response", retryable=True)
-        choice = completion.choices[0]
-        if completion.usage is None:
+        usage = answer.get("usage")
+        if not isinstance(usage, dict):
             raise ProviderError("the provider reported no usage", code="missing_usage", retryable=True)
+        choice = _mapping(choices[0])
+        content = _mapping(choice.get("message")).get("content")
         return ChatResponse(
-            text=choice.message.content or "",
-            usage=usage_from_openai(completion.usage),
-            finish_reason=choice.finish_reason or "stop",
+            text=content if isinstance(content, str) else "",
+            usage=usage_from_openai(usage),
+            finish_reason=str(choice.get("finish_reason") or "stop"),
         )
 
     def chat(self, request: ChatRequest) -> ChatResponse:
         try:
-            completion = self.sync_client().chat.completions.create(**self._chat_arguments(request))
+            completion = self.sync_client().post(
+                CHAT_COMPLETIONS, cast_to=object, body=self._chat_body(request), options={"timeout": request.timeout}
+            )
         except Exception as error:
             raise provider_error(error) from error
         return self._chat_response(completion)
 
     async def achat(self, request: ChatRequest) -> ChatResponse:
         try:
-            completion = await self.async_client().chat.completions.create(**self._chat_arguments(request))
+            completion = await self.async_client().post(
+                CHAT_COMPLETIONS, cast_to=object, body=self._chat_body(request), options={"timeout": request.timeout}
+            )
         except Exception as error:
             raise provider_error(error) from error
         return self._chat_response(completion)
 
     async def astream(self, request: ChatRequest) -> AsyncGenerator[StreamDelta, None]:
         try:
-            stream = await self.async_client().chat.completions.create(
-                **self._chat_arguments(request), stream=True, stream_options={"include_usage": True}
+            stream = await self.async_client().post(
+                CHAT_COMPLETIONS,
+                cast_to=object,
+                body=self._chat_body(request, stream=True),
+                options={"timeout": request.timeout},
+                stream=True,
+                stream_cls=openai.AsyncStream[object],
             )
         except Exception as error:
             raise provider_error(error) from error
         usage: Usage | None = None
         try:
             async for chunk in stream:
-                if chunk.usage is not None:
-                    usage = usage_from_openai(chunk.usage)
-                for choice in chunk.choices:
-                    if choice.delta and choice.delta.content:
-                        yield StreamDelta(text=choice.delta.content)
+                data = _mapping(chunk)
+                if isinstance(data.get("usage"), dict):
+                    usage = usage_from_openai(data["usage"])
+                for choice in _items(data.get("choices")):
+                    content = _mapping(_mapping(choice).get("delta")).get("content")
+                    if content and isinstance(content, str):
+                        yield StreamDelta(text=content)
         except Exception as error:
             raise provider_error(error) from error
         finally:

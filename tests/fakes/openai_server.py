@@ -35,6 +35,8 @@ Faults -- constructors on ``Fault``; combine with ``|`` (right side wins):
     status_429(retry_after=1.0) / status_500() / status_503()
     timeout()                             never answer; ends when the client hangs up or on stop()
     reset_mid_stream(after_chunks=2)      TCP RST after that many SSE events (non-stream: at once)
+    error_mid_stream(after_chunks=2, message=None)  streams: a ``data: {"error": ...}`` event after
+                                          that many SSE events, then the end of the body
     malformed_json()                      200 with a truncated body / a broken ``data:`` line
     missing_usage()                       omit usage (streams: no usage chunk despite include_usage)
     reply(text) / stream_chunks(n) / cached_tokens(n) / reasoning_tokens(n)
@@ -50,7 +52,8 @@ Out of process (benchmarks): header ``X-Fake-Fault: {"kind": "status_429", "retr
 What the openai SDK 3.52 raises: status_429 -> RateLimitError (``e.response.headers["retry-after"]``),
 5xx -> InternalServerError, 401 -> AuthenticationError, timeout() with a short client timeout ->
 APITimeoutError, reset_mid_stream -> APIConnectionError (cause: httpx2.ReadError, "connection reset";
-chunks before the reset are delivered), malformed_json -> json.JSONDecodeError (not wrapped, also
+chunks before the reset are delivered), error_mid_stream -> APIError with the event's message
+(not a status error: the response was a 200), malformed_json -> json.JSONDecodeError (not wrapped, also
 mid-stream), missing_usage -> ``completion.usage is None``. With max_retries >= 1 the SDK itself
 retries 429/5xx, timeouts and resets before any response (not mid-stream), honouring Retry-After
 (fractions allowed); every retry is a new request and consumes a queued rule.
@@ -141,6 +144,7 @@ class Fault:
     error_message: str | None = None
     hang: bool = False
     reset_after_chunks: int | None = None
+    error_event_after_chunks: int | None = None
     malformed: bool = False
     omit_usage: bool = False
     reply_text: str | None = None
@@ -187,6 +191,10 @@ class Fault:
     @classmethod
     def reset_mid_stream(cls, after_chunks: int = 2) -> Fault:
         return cls(reset_after_chunks=after_chunks)
+
+    @classmethod
+    def error_mid_stream(cls, after_chunks: int = 2, message: str | None = None) -> Fault:
+        return cls(error_event_after_chunks=after_chunks, error_message=message)
 
     @classmethod
     def malformed_json(cls) -> Fault:
@@ -896,6 +904,10 @@ class FakeOpenAIServer:
                     return False
                 if fault.malformed and index == 1:
                     event = '{"id": "chatcmpl-broken", "choices": [{"delta": {"content": "'
+                if index == fault.error_event_after_chunks:  # OpenAI's mid-stream error, then the end
+                    if not await connection.send(_sse_chunk(json.dumps(_error_payload(500, fault.error_message)))):
+                        return self._client_gone(mid_stream=True)
+                    break
                 if not await connection.send(_sse_chunk(event)):
                     return self._client_gone(mid_stream=True)
             if not await connection.send(b"0\r\n\r\n"):

@@ -61,8 +61,15 @@ async def test_missing_stream_usage_is_estimated_and_flagged(gateway: Gateway, f
     assert run.input_tokens > 0 and run.output_tokens > 0 and run.cost > 0
 
 
-async def test_a_stream_that_breaks_after_text_ends_in_a_visible_error(gateway: Gateway, free_company: Any) -> None:
-    gateway.fake.script(Fault.reset_mid_stream(after_chunks=4))
+@pytest.mark.parametrize(
+    "break_off",
+    [Fault.reset_mid_stream(after_chunks=4), Fault.error_mid_stream(after_chunks=4)],
+    ids=["connection reset", "error event"],
+)
+async def test_a_stream_that_breaks_after_text_ends_in_a_visible_error(
+    gateway: Gateway, free_company: Any, break_off: Fault
+) -> None:
+    gateway.fake.script(break_off)
 
     events = await collect(context={"prompt": LONG_PROMPT}, tenant=free_company)
 
