@@ -19,7 +19,7 @@ Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--c50-calls 500] 
 - Raw and runner calls come in phases that take turns to go first. The runner answers before it
   writes the call's end (PostgreSQL): those writes are waited for, untimed, after each phase, so
   the next phase does not pay for them (they count in CPU per call, and inside a c50 phase).
-- Concurrency 1 (`c1_*`), against the immediate server: `--calls` pairs, one call per phase.
+- Concurrency 1 (`c1_*`), against the immediate server: `--calls` rounds, one call per phase.
 - Concurrency 50 (`c50_*`), against the thinking server: 50 clients each call again as soon as
   their call returns (started over one mean model latency, as a load tester ramps up), so 50 calls
   are always in flight, in phases of `--c50-calls` calls (`--phases` of each). Here the other
@@ -29,7 +29,12 @@ Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--c50-calls 500] 
   CPU throughput: every millisecond of CPU a call costs is paid by the 49 queued behind it.
 - Non-streaming: latency of the whole call. Streaming: time to the first content chunk (raw SDK)
   vs the first `chunk` event (runner); streams are read to the end.
-- Added ms = percentile(runner) - percentile(raw) of the same run. The machine is shared, so the
+- Added ms = percentile(runner) - percentile(raw) of the same run. The runner's provider reads
+  answers as plain JSON through the SDK's client (no typed models), which costs less CPU than the
+  raw client's typed `chat.completions.create`; so a third caller, the same SDK client asked for
+  plain JSON (`client.post(..., cast_to=object)`), runs in the c1 and c50 phases too, and
+  `*_added_vs_untyped_*` is the runner's overhead over that like-for-like baseline.
+- The machine is shared, so the
   whole measurement is repeated (--repeat) and each figure is the median over the repeats (every
   repeat's figures are kept under "repeats").
 - CPU per call: process CPU time (every thread) of sequential raw and runner calls
@@ -51,7 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
@@ -203,6 +208,17 @@ class Callers:
         assert completion.choices[0].message.content
         return elapsed * 1000
 
+    async def untyped_json(self) -> float:
+        started = time.perf_counter()
+        completion: Any = await self.raw_client.post(
+            "/chat/completions",
+            cast_to=object,
+            body={"model": self.model, "messages": self._messages(), "max_tokens": MAX_TOKENS, "temperature": 0.7},
+        )
+        elapsed = time.perf_counter() - started
+        assert completion["choices"][0]["message"]["content"]
+        return elapsed * 1000
+
     async def runner_json(self) -> float:
         from llm import runner
 
@@ -235,6 +251,29 @@ class Callers:
         assert first is not None
         return (first - started) * 1000
 
+    async def untyped_stream_ttft(self) -> float:
+        from openai import AsyncStream
+
+        started = time.perf_counter()
+        first: float | None = None
+        body = {
+            "model": self.model,
+            "messages": self._messages(),
+            "max_tokens": MAX_TOKENS,
+            "temperature": 0.7,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        stream = await self.raw_client.post(
+            "/chat/completions", cast_to=object, body=body, stream=True, stream_cls=AsyncStream[object]
+        )
+        async for chunk in stream:
+            choices: Any = chunk.get("choices") if isinstance(chunk, dict) else None
+            if first is None and choices and choices[0].get("delta", {}).get("content"):
+                first = time.perf_counter()
+        assert first is not None
+        return (first - started) * 1000
+
     async def runner_stream_ttft(self) -> float:
         from llm import runner
 
@@ -255,29 +294,29 @@ class Callers:
         return (first - started) * 1000
 
 
-async def alternating(
-    raw: Timed, gateway: Timed, *, phases: int, phase: Callable[[Timed], Awaitable[list[float]]]
-) -> tuple[list[float], list[float]]:
-    """`phases` phases of each, raw and runner taking turns to go first."""
+async def rotating(
+    calls: Sequence[Timed], *, phases: int, phase: Callable[[Timed], Awaitable[list[float]]]
+) -> list[list[float]]:
+    """`phases` phases of each call, the order rotating so that none always goes first; the
+    timings of each call, in the order given."""
     from llm.runner import background_db_work_done
 
-    raw_ms: list[float] = []
-    gateway_ms: list[float] = []
+    timings: list[list[float]] = [[] for _ in calls]
     for index in range(phases):
-        order = [(gateway, gateway_ms), (raw, raw_ms)] if index % 2 else [(raw, raw_ms), (gateway, gateway_ms)]
-        for call, sink in order:
-            sink.extend(await phase(call))
+        for offset in range(len(calls)):
+            which = (index + offset) % len(calls)
+            timings[which].extend(await phase(calls[which]))
             # Untimed: the ends the runner writes after answering are done before the next phase
-            # (often the raw client's), so it does not pay for them. Their cost shows in CPU per call.
+            # (often a baseline's), so it does not pay for them. Their cost shows in CPU per call.
             background_db_work_done()
-    return raw_ms, gateway_ms
+    return timings
 
 
-async def sequential_pairs(raw: Timed, gateway: Timed, *, pairs: int) -> tuple[list[float], list[float]]:
+async def sequential_calls(calls: Sequence[Timed], *, pairs: int) -> list[list[float]]:
     async def one_call(call: Timed) -> list[float]:
         return [await call()]
 
-    return await alternating(raw, gateway, phases=pairs, phase=one_call)
+    return await rotating(calls, phases=pairs, phase=one_call)
 
 
 async def calls_in_flight(call: Timed, *, calls: int, ramp_seconds: float) -> list[float]:
@@ -297,17 +336,17 @@ async def calls_in_flight(call: Timed, *, calls: int, ramp_seconds: float) -> li
 
 
 async def steady_concurrency(
-    raw: Timed, gateway: Timed, *, calls: int, phases: int, ramp_seconds: float
-) -> tuple[list[float], list[float]]:
-    phase = functools.partial(calls_in_flight, calls=calls, ramp_seconds=ramp_seconds)
-    return await alternating(raw, gateway, phases=phases, phase=phase)
+    calls: Sequence[Timed], *, calls_per_phase: int, phases: int, ramp_seconds: float
+) -> list[list[float]]:
+    phase = functools.partial(calls_in_flight, calls=calls_per_phase, ramp_seconds=ramp_seconds)
+    return await rotating(calls, phases=phases, phase=phase)
 
 
-async def concurrent_rounds(raw: Timed, gateway: Timed, *, rounds: int) -> tuple[list[float], list[float]]:
+async def concurrent_rounds(calls: Sequence[Timed], *, rounds: int) -> list[list[float]]:
     async def all_at_once(call: Timed) -> list[float]:
         return list(await asyncio.gather(*(call() for _ in range(CONCURRENCY))))
 
-    return await alternating(raw, gateway, phases=rounds, phase=all_at_once)
+    return await rotating(calls, phases=rounds, phase=all_at_once)
 
 
 def added(raw_ms: list[float], gateway_ms: list[float], fraction: float) -> float:
@@ -321,6 +360,17 @@ def describe(name: str, raw_ms: list[float], gateway_ms: list[float]) -> dict[st
         figures[f"{name}_raw_{label}_ms"] = round(percentile(raw_ms, fraction), 2)
         figures[f"{name}_runner_{label}_ms"] = round(percentile(gateway_ms, fraction), 2)
     figures[f"{name}_runner_mean_ms"] = round(statistics.fmean(gateway_ms), 2)
+    return figures
+
+
+def describe_three(
+    name: str, raw_ms: list[float], untyped_ms: list[float], gateway_ms: list[float]
+) -> dict[str, float]:
+    """The figures against the raw client, plus the runner against the untyped baseline."""
+    figures = describe(name, raw_ms, gateway_ms)
+    for label, fraction in (("p50", 0.5), ("p99", 0.99)):
+        figures[f"{name}_untyped_{label}_ms"] = round(percentile(untyped_ms, fraction), 2)
+        figures[f"{name}_added_vs_untyped_{label}_ms"] = added(untyped_ms, gateway_ms, fraction)
     return figures
 
 
@@ -341,29 +391,32 @@ def point_the_runner_at(base_url: str) -> None:
 
 
 async def measure(immediate: Callers, thinking: Callers, load: Load) -> dict[str, float]:
+    def json_calls(callers: Callers) -> list[Timed]:
+        return [callers.raw_json, callers.untyped_json, callers.runner_json]
+
+    def stream_calls(callers: Callers) -> list[Timed]:
+        return [callers.raw_stream_ttft, callers.untyped_stream_ttft, callers.runner_stream_ttft]
+
     # Warm-up: imports, the SDK's connection pools, the catalog snapshot, prepared statements.
-    await sequential_pairs(immediate.raw_json, immediate.runner_json, pairs=10)
-    await sequential_pairs(immediate.raw_stream_ttft, immediate.runner_stream_ttft, pairs=10)
+    await sequential_calls(json_calls(immediate), pairs=10)
+    await sequential_calls(stream_calls(immediate), pairs=10)
     figures: dict[str, float] = {}
-    c1_json = await sequential_pairs(immediate.raw_json, immediate.runner_json, pairs=load.calls_c1)
-    figures |= describe("c1_json", *c1_json)
-    c1_ttft = await sequential_pairs(immediate.raw_stream_ttft, immediate.runner_stream_ttft, pairs=load.calls_c1)
-    figures |= describe("c1_stream_ttft", *c1_ttft)
-    burst_json = await concurrent_rounds(immediate.raw_json, immediate.runner_json, rounds=load.rounds_burst)
-    figures |= describe("c50_burst_json", *burst_json)
-    burst_ttft = await concurrent_rounds(
-        immediate.raw_stream_ttft, immediate.runner_stream_ttft, rounds=load.rounds_burst
-    )
-    figures |= describe("c50_burst_stream_ttft", *burst_ttft)
+    figures |= describe_three("c1_json", *await sequential_calls(json_calls(immediate), pairs=load.calls_c1))
+    figures |= describe_three("c1_stream_ttft", *await sequential_calls(stream_calls(immediate), pairs=load.calls_c1))
+    # Saturation (no goal): the raw client and the runner only.
+    burst_json = [immediate.raw_json, immediate.runner_json]
+    figures |= describe("c50_burst_json", *await concurrent_rounds(burst_json, rounds=load.rounds_burst))
+    burst_ttft = [immediate.raw_stream_ttft, immediate.runner_stream_ttft]
+    figures |= describe("c50_burst_stream_ttft", *await concurrent_rounds(burst_ttft, rounds=load.rounds_burst))
 
     point_the_runner_at(thinking.base_url)
     ramp_seconds = sum(load.model_latency) / 2
     try:
         steady = functools.partial(
-            steady_concurrency, calls=load.calls_c50, phases=load.phases_c50, ramp_seconds=ramp_seconds
+            steady_concurrency, calls_per_phase=load.calls_c50, phases=load.phases_c50, ramp_seconds=ramp_seconds
         )
-        figures |= describe("c50_json", *await steady(thinking.raw_json, thinking.runner_json))
-        figures |= describe("c50_stream_ttft", *await steady(thinking.raw_stream_ttft, thinking.runner_stream_ttft))
+        figures |= describe_three("c50_json", *await steady(json_calls(thinking)))
+        figures |= describe_three("c50_stream_ttft", *await steady(stream_calls(thinking)))
     finally:
         point_the_runner_at(immediate.base_url)
     return figures
@@ -373,12 +426,15 @@ async def cpu_per_call(callers: Callers, *, calls: int) -> dict[str, float]:
     """Process CPU (all threads: the event loop and the runner's database threads) per sequential
     call, raw client vs runner. At c50 every such millisecond is paid 50 times per round."""
     figures: dict[str, float] = {}
-    for name, call in (("raw", callers.raw_json), ("runner", callers.runner_json)):
+    for name, call in (("raw", callers.raw_json), ("untyped", callers.untyped_json), ("runner", callers.runner_json)):
         started = time.process_time()
         for _ in range(calls):
             await call()
         figures[f"cpu_{name}_ms_per_call"] = round((time.process_time() - started) * 1000 / calls, 3)
-    figures["cpu_added_ms_per_call"] = round(figures["cpu_runner_ms_per_call"] - figures["cpu_raw_ms_per_call"], 3)
+    for baseline in ("raw", "untyped"):
+        suffix = "" if baseline == "raw" else "_vs_untyped"
+        spent = figures["cpu_runner_ms_per_call"] - figures[f"cpu_{baseline}_ms_per_call"]
+        figures[f"cpu_added{suffix}_ms_per_call"] = round(spent, 3)
     return figures
 
 
@@ -418,9 +474,9 @@ def profile_runner(callers: Callers, *, calls: int = 100) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--calls", type=int, default=200, help="raw/runner pairs at concurrency 1")
+    parser.add_argument("--calls", type=int, default=200, help="rounds of the raw, untyped and runner calls at concurrency 1")
     parser.add_argument("--c50-calls", type=int, default=500, help="calls per phase at concurrency 50")
-    parser.add_argument("--phases", type=int, default=4, help="raw and runner phases each at concurrency 50")
+    parser.add_argument("--phases", type=int, default=4, help="phases of each caller at concurrency 50")
     parser.add_argument(
         "--model-latency",
         type=latency_range,
@@ -502,6 +558,11 @@ def main() -> None:
             f"  {name:22} raw p50 {figures[f'{name}_raw_p50_ms']:7.2f}  runner p50 {figures[f'{name}_runner_p50_ms']:7.2f}"
             f"   raw p99 {figures[f'{name}_raw_p99_ms']:7.2f}  runner p99 {figures[f'{name}_runner_p99_ms']:7.2f}"
         )
+        if f"{name}_added_vs_untyped_p50_ms" in figures:
+            print(
+                f"  {'':22} added over the untyped SDK call: p50 {figures[f'{name}_added_vs_untyped_p50_ms']:7.2f}"
+                f"  p99 {figures[f'{name}_added_vs_untyped_p99_ms']:7.2f}"
+            )
 
 
 if __name__ == "__main__":
