@@ -312,11 +312,11 @@ async def rotating(
     return timings
 
 
-async def sequential_calls(calls: Sequence[Timed], *, pairs: int) -> list[list[float]]:
+async def sequential_calls(calls: Sequence[Timed], *, rounds: int) -> list[list[float]]:
     async def one_call(call: Timed) -> list[float]:
         return [await call()]
 
-    return await rotating(calls, phases=pairs, phase=one_call)
+    return await rotating(calls, phases=rounds, phase=one_call)
 
 
 async def calls_in_flight(call: Timed, *, calls: int, ramp_seconds: float) -> list[float]:
@@ -398,11 +398,11 @@ async def measure(immediate: Callers, thinking: Callers, load: Load) -> dict[str
         return [callers.raw_stream_ttft, callers.untyped_stream_ttft, callers.runner_stream_ttft]
 
     # Warm-up: imports, the SDK's connection pools, the catalog snapshot, prepared statements.
-    await sequential_calls(json_calls(immediate), pairs=10)
-    await sequential_calls(stream_calls(immediate), pairs=10)
+    await sequential_calls(json_calls(immediate), rounds=10)
+    await sequential_calls(stream_calls(immediate), rounds=10)
     figures: dict[str, float] = {}
-    figures |= describe_three("c1_json", *await sequential_calls(json_calls(immediate), pairs=load.calls_c1))
-    figures |= describe_three("c1_stream_ttft", *await sequential_calls(stream_calls(immediate), pairs=load.calls_c1))
+    figures |= describe_three("c1_json", *await sequential_calls(json_calls(immediate), rounds=load.calls_c1))
+    figures |= describe_three("c1_stream_ttft", *await sequential_calls(stream_calls(immediate), rounds=load.calls_c1))
     # Saturation (no goal): the raw client and the runner only.
     burst_json = [immediate.raw_json, immediate.runner_json]
     figures |= describe("c50_burst_json", *await concurrent_rounds(burst_json, rounds=load.rounds_burst))
@@ -474,7 +474,9 @@ def profile_runner(callers: Callers, *, calls: int = 100) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--calls", type=int, default=200, help="rounds of the raw, untyped and runner calls at concurrency 1")
+    parser.add_argument(
+        "--calls", type=int, default=200, help="rounds of the raw, untyped and runner calls at concurrency 1"
+    )
     parser.add_argument("--c50-calls", type=int, default=500, help="calls per phase at concurrency 50")
     parser.add_argument("--phases", type=int, default=4, help="phases of each caller at concurrency 50")
     parser.add_argument(

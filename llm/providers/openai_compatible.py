@@ -8,6 +8,7 @@ pooled.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import weakref
 from collections.abc import AsyncGenerator
@@ -40,8 +41,8 @@ def _items(value: object) -> list[Any]:
 
 def _count(value: object) -> int:
     """A token count as the provider sent it; anything that is not a count is none."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        return 0  # (Python's JSON parser also reads NaN and Infinity)
     return int(value)
 
 

@@ -136,6 +136,7 @@ def test_usage_that_is_not_counts_counts_as_none() -> None:
         }
     )
     assert usage == Usage()
+    assert usage_from_openai(json.loads('{"prompt_tokens": NaN, "completion_tokens": Infinity}')) == Usage()
     assert usage_from_openai({"prompt_tokens": 12.0, "completion_tokens": 4}) == Usage(input_tokens=12, output_tokens=4)
 
 
