@@ -7,18 +7,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from llm.ratelimits import window_retry_after
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.plugins.catalog import seed_catalog
 
 pytest_plugins = ["tests.plugins.live"]
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+# A test that counts up to a per-minute limit needs its calls inside one window.
+RATE_WINDOW_MARGIN_SECONDS = 5
 
 
 @dataclass
@@ -46,6 +50,15 @@ def _close_loop_connections() -> Iterator[None]:
     from llm.runner.pg_loop import close_loop_connections
 
     close_loop_connections()
+
+
+@pytest.fixture
+def one_rate_limit_window() -> None:
+    """The rate limits count in fixed one-minute windows that reset on the minute: a test that
+    counts up to a limit starts with a few seconds of its window left, or waits for the next."""
+    left = window_retry_after()
+    if left <= RATE_WINDOW_MARGIN_SECONDS:
+        time.sleep(left + 0.05)
 
 
 @pytest.fixture

@@ -169,6 +169,7 @@ async def test_too_long_messages_are_refused_before_anything_is_stored(
     await communicator.disconnect()
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 async def test_messages_per_minute_per_user_are_limited_with_a_clear_message(
     gateway: Gateway, tenant_a: Tenant, cv_a: CV
 ) -> None:

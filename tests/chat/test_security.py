@@ -191,6 +191,7 @@ async def test_a_visitor_cannot_continue_another_visitors_conversation(
     await second.disconnect()
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 async def test_public_links_are_limited_per_ip_and_by_their_spend_budget(
     local_only: None, tenant_a: Tenant, cv_a: CV
 ) -> None:

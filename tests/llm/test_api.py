@@ -193,6 +193,7 @@ def test_a_switched_off_feature_is_403(local_only: None, token: str, api_client:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_rate_limit_is_429_with_retry_after(
     local_only: None, settings: Any, tenant_a: Tenant, token: str, api_client: Client
 ) -> None:

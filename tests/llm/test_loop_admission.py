@@ -85,6 +85,7 @@ def test_a_stale_catalog_sends_the_call_to_the_database_thread(
     assert settled(result) == ("succeeded", 0, result.cost)
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_the_loop_refuses_over_the_rate_limit_and_gives_the_hold_back(
     loop_gateway: list[str], gateway: Gateway, free_company: Any
 ) -> None:

@@ -142,6 +142,7 @@ def test_without_prepared_statements_the_same_accounting_holds(gateway: Gateway,
 # the worst case before Redis has said whether the call is limited or already cached.
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_a_call_refused_by_the_rate_limits_gives_its_hold_back(
     gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
 ) -> None:
