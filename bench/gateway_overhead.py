@@ -193,28 +193,24 @@ class Callers:
         self.tenant = tenant
         self.user = user
 
-    def _messages(self) -> list[ChatCompletionMessageParam]:
-        return [{"role": "system", "content": ""}, {"role": "user", "content": unique_prompt()}]
+    def _request(self) -> dict[str, Any]:
+        """What the raw client and the untyped call send (the runner renders the same prompt)."""
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": ""},
+            {"role": "user", "content": unique_prompt()},
+        ]
+        return {"model": self.model, "messages": messages, "max_tokens": MAX_TOKENS, "temperature": 0.7}
 
     async def raw_json(self) -> float:
         started = time.perf_counter()
-        completion = await self.raw_client.chat.completions.create(
-            model=self.model,
-            messages=self._messages(),
-            max_tokens=MAX_TOKENS,
-            temperature=0.7,
-        )
+        completion = await self.raw_client.chat.completions.create(**self._request())
         elapsed = time.perf_counter() - started
         assert completion.choices[0].message.content
         return elapsed * 1000
 
     async def untyped_json(self) -> float:
         started = time.perf_counter()
-        completion: Any = await self.raw_client.post(
-            "/chat/completions",
-            cast_to=object,
-            body={"model": self.model, "messages": self._messages(), "max_tokens": MAX_TOKENS, "temperature": 0.7},
-        )
+        completion: Any = await self.raw_client.post("/chat/completions", cast_to=object, body=self._request())
         elapsed = time.perf_counter() - started
         assert completion["choices"][0]["message"]["content"]
         return elapsed * 1000
@@ -238,12 +234,7 @@ class Callers:
         started = time.perf_counter()
         first: float | None = None
         stream = await self.raw_client.chat.completions.create(
-            model=self.model,
-            messages=self._messages(),
-            max_tokens=MAX_TOKENS,
-            temperature=0.7,
-            stream=True,
-            stream_options={"include_usage": True},
+            **self._request(), stream=True, stream_options={"include_usage": True}
         )
         async for chunk in stream:
             if first is None and chunk.choices and chunk.choices[0].delta.content:
@@ -256,14 +247,7 @@ class Callers:
 
         started = time.perf_counter()
         first: float | None = None
-        body = {
-            "model": self.model,
-            "messages": self._messages(),
-            "max_tokens": MAX_TOKENS,
-            "temperature": 0.7,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
+        body = self._request() | {"stream": True, "stream_options": {"include_usage": True}}
         stream = await self.raw_client.post(
             "/chat/completions", cast_to=object, body=body, stream=True, stream_cls=AsyncStream[object]
         )

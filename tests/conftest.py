@@ -52,10 +52,10 @@ def _close_loop_connections() -> Iterator[None]:
     close_loop_connections()
 
 
-@pytest.fixture
-def one_rate_limit_window() -> None:
-    """The rate limits count in fixed one-minute windows that reset on the minute: a test that
-    counts up to a limit starts with a few seconds of its window left, or waits for the next."""
+def start_in_one_rate_window() -> None:
+    """The rate limits count in fixed one-minute windows that reset on the minute. A test that
+    counts up to a limit calls this just before it starts counting, so that its calls fall in one
+    window: with RATE_WINDOW_MARGIN_SECONDS or fewer left, it waits for the next."""
     left = window_retry_after()
     if left <= RATE_WINDOW_MARGIN_SECONDS:
         time.sleep(left + 0.05)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from llm import runner
 from llm.models import AiRun, Budget, BudgetReservation, FeatureFlag
 from llm.router import rollout_bucket
+from tests.conftest import start_in_one_rate_window
 from tests.llm.conftest import Gateway
 
 pytestmark = pytest.mark.django_db
@@ -95,9 +96,9 @@ def test_a_tight_budget_routes_to_a_cheaper_model(gateway: Gateway, pro_company:
     assert [r.model for r in gateway.fake.requests] == ["gpt-4o-mini"]
 
 
-@pytest.mark.usefixtures("one_rate_limit_window")
 def test_rate_limit_refusal_says_when_to_retry(gateway: Gateway, free_company: Any, recruiter: Any) -> None:
     gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 2, "tenant_rpm": 100}}
+    start_in_one_rate_window()
     ask(free_company, recruiter)
     ask(free_company, recruiter)
 
@@ -112,7 +113,6 @@ def test_rate_limit_refusal_says_when_to_retry(gateway: Gateway, free_company: A
     ask(free_company)  # another user of the tenant is not limited by this user's RPM
 
 
-@pytest.mark.usefixtures("one_rate_limit_window")
 def test_token_rate_limit_counts_input_tokens(gateway: Gateway, free_company: Any) -> None:
     gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_tpm": 50}}
 
@@ -176,11 +176,11 @@ def test_compression_records_the_tokens_it_saved(gateway: Gateway, free_company:
 
 
 @pytest.mark.integration
-@pytest.mark.usefixtures("one_rate_limit_window")
 def test_redis_rate_limits_charge_every_counter_or_none(
     gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
 ) -> None:
     gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 2, "tenant_rpm": 100, "tenant_tpm": 10_000}}
+    start_in_one_rate_window()
     ask(free_company, recruiter)
     ask(free_company, recruiter)
 

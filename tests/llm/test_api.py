@@ -17,7 +17,7 @@ from django.test import Client
 
 from llm.api.tokens import api_token_create, api_token_revoke
 from llm.models import AiRun, ApiFeatureAccess, ApiToken, Budget
-from tests.conftest import Tenant, make_tenant
+from tests.conftest import Tenant, make_tenant, start_in_one_rate_window
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
 from tests.llm.conftest import FAST_RETRIES, Gateway
 from tests.plugins.live import LiveServer, database_url, start_daphne, stop_process
@@ -193,13 +193,13 @@ def test_a_switched_off_feature_is_403(local_only: None, token: str, api_client:
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("one_rate_limit_window")
 def test_rate_limit_is_429_with_retry_after(
     local_only: None, settings: Any, tenant_a: Tenant, token: str, api_client: Client
 ) -> None:
     settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
     payload = {"feature": "playground", "context": {"prompt": "hello"}}
 
+    start_in_one_rate_window()
     first = post_json(api_client, RUN_URL, payload, **bearer(token))
     second = post_json(api_client, RUN_URL, payload, **bearer(token))
 

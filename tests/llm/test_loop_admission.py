@@ -19,6 +19,7 @@ from llm import runner
 from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
 from llm.selectors import catalog
+from tests.conftest import start_in_one_rate_window
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
@@ -85,7 +86,6 @@ def test_a_stale_catalog_sends_the_call_to_the_database_thread(
     assert settled(result) == ("succeeded", 0, result.cost)
 
 
-@pytest.mark.usefixtures("one_rate_limit_window")
 def test_the_loop_refuses_over_the_rate_limit_and_gives_the_hold_back(
     loop_gateway: list[str], gateway: Gateway, free_company: Any
 ) -> None:
@@ -93,6 +93,7 @@ def test_the_loop_refuses_over_the_rate_limit_and_gives_the_hold_back(
     gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 1}}
 
     async def twice() -> tuple[runner.RunResult, runner.RunError]:
+        await sync_to_async(start_in_one_rate_window)()
         first = await ask(free_company)
         with pytest.raises(runner.RunError) as refused:
             await ask(free_company, prompt="Again")

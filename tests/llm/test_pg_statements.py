@@ -20,6 +20,7 @@ from llm import runner
 from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
 from llm.services import ai_runs_reap
+from tests.conftest import start_in_one_rate_window
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
@@ -142,12 +143,12 @@ def test_without_prepared_statements_the_same_accounting_holds(gateway: Gateway,
 # the worst case before Redis has said whether the call is limited or already cached.
 
 
-@pytest.mark.usefixtures("one_rate_limit_window")
 def test_a_call_refused_by_the_rate_limits_gives_its_hold_back(
     gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
 ) -> None:
     cap = budget(free_company, "5")
     gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
+    start_in_one_rate_window()
     ask(free_company, recruiter)
 
     with pytest.raises(runner.RunError) as refused:
