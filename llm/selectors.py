@@ -114,6 +114,10 @@ def catalog() -> Catalog:
     if fresh_enough is not None:
         return fresh_enough
     with _lock:
+        # Another thread may have reloaded it while this one waited for the lock.
+        fresh_enough = catalog_if_fresh()
+        if fresh_enough is not None:
+            return fresh_enough
         fresh = _load_catalog()
         _cached = (time.monotonic(), fresh)
     return fresh
