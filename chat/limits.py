@@ -3,14 +3,14 @@
 The gateway's own limits still apply to every chat call (RPM/TPM per user and tenant, tenant
 budgets; llm.ratelimits, llm.budgets); a recruiter's messages per minute is the gateway's
 per-user RPM. Anonymous visitors have no user, so their counters are keyed here and charged
-with the gateway's counters (llm.ratelimits.fixed_window_admit).
+with the gateway's counters (llm.ratelimits.sliding_window_admit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llm.ratelimits import fixed_window_admit, window_retry_after
+from llm.ratelimits import sliding_window_admit
 
 PUBLIC_MESSAGES_PER_MINUTE_PER_IP = 6
 PUBLIC_MESSAGES_PER_MINUTE_PER_LINK = 30
@@ -31,15 +31,14 @@ def public_message_admit(*, link_id: int, client_ip: str) -> Refusal | None:
         (f"chat:ip:{client_ip}", PUBLIC_MESSAGES_PER_MINUTE_PER_IP, "from your network"),
         (f"chat:link:{link_id}", PUBLIC_MESSAGES_PER_MINUTE_PER_LINK, "for this CV"),
     )
-    refused = fixed_window_admit(limits=[(name, limit) for name, limit, _ in limits])
+    refused = sliding_window_admit(limits=[(name, limit) for name, limit, _ in limits])
     if refused is None:
         return None
-    _, limit, who = limits[refused]
-    retry_after = window_retry_after()
+    _, limit, who = limits[refused.limit_index]
     return Refusal(
         "rate_limited",
-        f"Too many questions {who} this minute (limit {limit}); please try again in {retry_after} s.",
-        retry_after,
+        f"Too many questions {who} in the last minute (limit {limit}); please try again in {refused.retry_after} s.",
+        refused.retry_after,
     )
 
 

@@ -1,4 +1,9 @@
-"""Requests and tokens per minute, per user and per tenant, in fixed one-minute windows.
+"""Requests and tokens per minute, per user and per tenant, over a sliding one-minute window.
+
+Each counter counts in one-minute buckets. A request is checked against this minute's bucket plus
+the share of the last minute's that is still inside the sliding minute ending now. Fixed windows
+would let twice a limit through across the turn of a minute (its last seconds, then the next
+one's first); this holds such a burst to the limit, for one more key read per counter.
 
 Counters live in Redis in production: admission is one Lua script (one round trip, atomic: every
 counter is charged, or none when one passes its limit). In the embedded mode they live in the
@@ -16,7 +21,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, NamedTuple, cast
 
 import redis
 from django.conf import settings
@@ -31,30 +36,39 @@ from llm.redis_clients import SentCommands, redis_for_cache
 WINDOW_SECONDS = 60
 COUNTER_TTL = WINDOW_SECONDS * 2
 
-# KEYS: the counters, then (when ARGV[2] is 1) a key to read along; ARGV: the TTL, the read-along
-# flag, then (amount, limit) per counter. Returns {0, the value read along} when admitted, else
-# {the 1-based index of the counter that would pass its limit, nil} (nothing stays charged then).
+# KEYS: (this minute's bucket, the last minute's) per counter, then (when ARGV[2] is 1) a key to
+# read along; ARGV: the TTL, the read-along flag, the share of the last minute still in the sliding
+# window, then (amount, limit) per counter. Returns {0, the value read along} when admitted, else
+# {the 1-based index of the counter that would pass its limit, nil, this minute's count without
+# the request, the last minute's count} (nothing stays charged then).
 _ADMIT_SCRIPT = """
-local counters = #KEYS - tonumber(ARGV[2])
+local counters = (#KEYS - tonumber(ARGV[2])) / 2
+local share = tonumber(ARGV[3])
 for i = 1, counters do
-    local amount = tonumber(ARGV[1 + 2 * i])
-    local total = redis.call('INCRBY', KEYS[i], amount)
-    if total == amount then redis.call('EXPIRE', KEYS[i], ARGV[1]) end
-    if total > tonumber(ARGV[2 + 2 * i]) then
-        for j = 1, i do redis.call('DECRBY', KEYS[j], ARGV[1 + 2 * j]) end
-        return {i, false}
+    local amount = tonumber(ARGV[2 + 2 * i])
+    local total = redis.call('INCRBY', KEYS[2 * i - 1], amount)
+    if total == amount then redis.call('EXPIRE', KEYS[2 * i - 1], ARGV[1]) end
+    local last = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+    if total + last * share > tonumber(ARGV[3 + 2 * i]) then
+        for j = 1, i do redis.call('DECRBY', KEYS[2 * j - 1], ARGV[2 + 2 * j]) end
+        return {i, false, total - amount, last}
     end
 end
-if counters < #KEYS then return {0, redis.call('GET', KEYS[#KEYS])} end
+if counters * 2 < #KEYS then return {0, redis.call('GET', KEYS[#KEYS])} end
 return {0, false}
 """
 
 
 @dataclass(frozen=True)
 class _Counter:
-    key: str
+    key: str  # this minute's bucket; the last minute's is `previous_key`
     limit: int
     amount: int
+
+    @property
+    def previous_key(self) -> str:
+        name, minute = self.key.rsplit(":", 1)
+        return f"{name}:{int(minute) - 1}"
 
     @property
     def scope(self) -> str:
@@ -92,30 +106,68 @@ def _cache_add(key: str, amount: int) -> int:
         return amount
 
 
-def _script_call(counters: list[_Counter], read_along: str) -> tuple[list[str], list[int]]:
+def _last_minute_share(now: float) -> float:
+    """How much of the last minute's bucket is still inside the sliding minute ending `now`."""
+    return 1 - (now % WINDOW_SECONDS) / WINDOW_SECONDS
+
+
+@dataclass(frozen=True)
+class _OverLimit:
+    """The counter a request would take past its limit, and the counts it was refused on."""
+
+    counter: _Counter
+    this_minute: int  # without the refused request
+    last_minute: int
+
+    def seconds_until_it_fits(self, now: float) -> int:
+        """When the request would fit if nothing else came: once enough of the last minute's
+        count (and, when this minute's alone is too many, of this minute's) has slid out."""
+        room = self.counter.limit - self.counter.amount
+        elapsed = 1 - _last_minute_share(now)
+        if room < 0:  # larger than the limit itself: no wait makes it fit
+            minutes = 1 - elapsed
+        elif self.this_minute <= room:
+            needed = 1 - (room - self.this_minute) / self.last_minute if self.last_minute else 0.0
+            minutes = needed - elapsed
+        else:
+            minutes = 1 - elapsed + 1 - room / self.this_minute
+        return max(1, math.ceil(minutes * WINDOW_SECONDS))
+
+
+def _script_call(counters: list[_Counter], read_along: str, *, now: float) -> tuple[list[str], list[float]]:
     """The admission script's KEYS and ARGV."""
-    arguments: list[int] = [COUNTER_TTL, 1 if read_along else 0]
+    keys = [key for counter in counters for key in (counter.key, counter.previous_key)]
+    arguments: list[float] = [COUNTER_TTL, 1 if read_along else 0, _last_minute_share(now)]
     for counter in counters:
         arguments += [counter.amount, counter.limit]
-    return [counter.key for counter in counters] + ([read_along] if read_along else []), arguments
+    return keys + ([read_along] if read_along else []), arguments
 
 
-def _first_over_limit(counters: list[_Counter]) -> _Counter | None:
+def _over_limit_in_reply(counters: list[_Counter], reply: list[Any]) -> _OverLimit | None:
+    refused = int(reply[0])
+    if not refused:
+        return None
+    return _OverLimit(counters[refused - 1], this_minute=int(reply[2]), last_minute=int(reply[3]))
+
+
+def _first_over_limit(counters: list[_Counter], *, now: float) -> _OverLimit | None:
     """Charge every counter, or none: the counter that would pass its limit, if any."""
     client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
     if client is not None:
         if not counters:
             return None
-        keys, arguments = _script_call(counters, read_along="")
-        refused, _ = _admit_script(client)(keys=keys, args=arguments)
-        return counters[int(refused) - 1] if refused else None
+        keys, arguments = _script_call(counters, read_along="", now=now)
+        return _over_limit_in_reply(counters, _admit_script(client)(keys=keys, args=arguments))
+    cache = caches[settings.LLM_RATE_LIMIT_CACHE]
     charged: list[_Counter] = []
     for counter in counters:
         charged.append(counter)
-        if _cache_add(counter.key, counter.amount) > counter.limit:
+        total = _cache_add(counter.key, counter.amount)
+        last_minute = int(cache.get(counter.previous_key) or 0)
+        if total + last_minute * _last_minute_share(now) > counter.limit:
             for done in charged:  # a refused request does not eat into the limit
                 _cache_add(done.key, -done.amount)
-            return counter
+            return _OverLimit(counter, this_minute=total - counter.amount, last_minute=last_minute)
     return None
 
 
@@ -130,20 +182,22 @@ def _admit_script(client: redis.Redis) -> Script:
     return script
 
 
-def fixed_window_admit(*, limits: list[tuple[str, int]]) -> int | None:
+class LimitRefusal(NamedTuple):
+    limit_index: int  # which of the limits the request would pass
+    retry_after: int  # seconds
+
+
+def sliding_window_admit(*, limits: list[tuple[str, int]]) -> LimitRefusal | None:
     """One request against other callers' per-minute limits (`(name, limit)` pairs, e.g. a
-    visitor's IP), with the gateway's atomic counters: every counter is charged, or none. Returns
-    the index of the first limit that would be passed, or None when admitted."""
-    window = int(time.time() // WINDOW_SECONDS)
-    counters = [_Counter(key=f"llm:rl:ext:{name}:{window}", limit=limit, amount=1) for name, limit in limits]
-    refused = _first_over_limit(counters)
-    return None if refused is None else counters.index(refused)
-
-
-def window_retry_after() -> int:
-    """Seconds until the current one-minute window ends."""
+    visitor's IP), with the gateway's atomic counters: every counter is charged, or none. None
+    when admitted."""
     now = time.time()
-    return math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now)
+    minute = int(now // WINDOW_SECONDS)
+    counters = [_Counter(key=f"llm:rl:ext:{name}:{minute}", limit=limit, amount=1) for name, limit in limits]
+    refused = _first_over_limit(counters, now=now)
+    if refused is None:
+        return None
+    return LimitRefusal(counters.index(refused.counter), refused.seconds_until_it_fits(now))
 
 
 def _admission_counters(
@@ -155,10 +209,11 @@ def _admission_counters(
     ]
 
 
-def _refusal(refused: _Counter, *, now: float, window: int) -> RefusedError:
-    retry_after = math.ceil((window + 1) * WINDOW_SECONDS - now)
+def _refusal(refused: _OverLimit, *, now: float) -> RefusedError:
+    retry_after = refused.seconds_until_it_fits(now)
+    counter = refused.counter
     return RefusedError(
-        f"Too many AI requests for this {refused.scope} ({refused.kind.upper()} limit {refused.limit}); "
+        f"Too many AI requests for this {counter.scope} ({counter.kind.upper()} limit {counter.limit}); "
         f"retry in {retry_after} s.",
         code="rate_limited",
         retry_after=retry_after,
@@ -179,7 +234,7 @@ class PendingVerdict:
 def rate_limit_admit_started(
     *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
 ) -> PendingVerdict:
-    """Count one request and its input tokens, or refuse with the seconds until the window turns,
+    """Count one request and its input tokens, or refuse with the seconds until it would fit,
     in two halves: the script is sent to Redis now, and the returned verdict reads its answer
     (RefusedError, or the value of `read_along`, a key on the same Redis read in the same round
     trip: the exact cache's lookup rides along this way), so that the caller can wait on another
@@ -194,11 +249,11 @@ def rate_limit_admit_started(
     if client is None or (not counters and not read_along):
         if read_along and client is None:
             raise ValueError("read_along needs the rate limits in Redis")
-        refused = _first_over_limit(counters)
+        refused = _first_over_limit(counters, now=now)
         if refused is not None:
-            raise _refusal(refused, now=now, window=window)
+            raise _refusal(refused, now=now)
         return PendingVerdict(SentCommands(), lambda: None)
-    keys, arguments = _script_call(counters, read_along)
+    keys, arguments = _script_call(counters, read_along, now=now)
     script = _admit_script(client)
     sent = SentCommands(client, [("EVALSHA", script.sha, len(keys), *keys, *arguments)])
 
@@ -208,10 +263,10 @@ def rate_limit_admit_started(
             reply = script(keys=keys, args=arguments)
         elif isinstance(reply, Exception):
             raise reply
-        refused, value = reply
-        if refused:
-            raise _refusal(counters[int(refused) - 1], now=now, window=window)
-        return cast(bytes | None, value)
+        refused = _over_limit_in_reply(counters, reply)
+        if refused is not None:
+            raise _refusal(refused, now=now)
+        return cast(bytes | None, reply[1])
 
     return PendingVerdict(sent, verdict)
 

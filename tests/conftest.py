@@ -7,14 +7,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from llm.ratelimits import window_retry_after
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.plugins.catalog import seed_catalog
 
@@ -22,7 +20,6 @@ pytest_plugins = ["tests.plugins.live"]
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 # A test that counts up to a per-minute limit needs its calls inside one window.
-RATE_WINDOW_MARGIN_SECONDS = 5
 
 
 @dataclass
@@ -50,15 +47,6 @@ def _close_loop_connections() -> Iterator[None]:
     from llm.runner.pg_loop import close_loop_connections
 
     close_loop_connections()
-
-
-def start_in_one_rate_window() -> None:
-    """The rate limits count in fixed one-minute windows that reset on the minute. A test that
-    counts up to a limit calls this just before it starts counting, so that its calls fall in one
-    window: with RATE_WINDOW_MARGIN_SECONDS or fewer left, it waits for the next."""
-    left = window_retry_after()
-    if left <= RATE_WINDOW_MARGIN_SECONDS:
-        time.sleep(left + 0.05)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.chat.conftest import (
     recruiter_socket,
     wait_for,
 )
-from tests.conftest import Tenant, start_in_one_rate_window
+from tests.conftest import Tenant
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 from tests.sockets import RECEIVE_TIMEOUT, first_chunk
@@ -174,7 +174,6 @@ async def test_messages_per_minute_per_user_are_limited_with_a_clear_message(
 ) -> None:
     gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
     communicator = await recruiter_socket(tenant_a, cv_a)
-    await sync_to_async(start_in_one_rate_window)()
     await ask(communicator, "Where did Jane study?")
     assert (await receive_until_end(communicator))[-1]["type"] == "complete"
 

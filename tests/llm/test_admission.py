@@ -11,7 +11,6 @@ from django.utils import timezone
 from llm import runner
 from llm.models import AiRun, Budget, BudgetReservation, FeatureFlag
 from llm.router import rollout_bucket
-from tests.conftest import start_in_one_rate_window
 from tests.llm.conftest import Gateway
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +97,6 @@ def test_a_tight_budget_routes_to_a_cheaper_model(gateway: Gateway, pro_company:
 
 def test_rate_limit_refusal_says_when_to_retry(gateway: Gateway, free_company: Any, recruiter: Any) -> None:
     gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 2, "tenant_rpm": 100}}
-    start_in_one_rate_window()
     ask(free_company, recruiter)
     ask(free_company, recruiter)
 
@@ -106,7 +104,8 @@ def test_rate_limit_refusal_says_when_to_retry(gateway: Gateway, free_company: A
         ask(free_company, recruiter)
 
     retry_after = refused.value.retry_after
-    assert refused.value.code == "rate_limited" and retry_after is not None and 0 < retry_after <= 60
+    # (two of two this minute: it fits once this minute's count has half slid out, 30 to 90 s on)
+    assert refused.value.code == "rate_limited" and retry_after is not None and 0 < retry_after <= 90
     run = AiRun.objects.get(pk=refused.value.result.run_id)
     assert (run.status, run.cost) == ("refused", 0)
     assert AiRun.objects.count() == 3 and len(gateway.fake.requests) == 2
@@ -180,14 +179,13 @@ def test_redis_rate_limits_charge_every_counter_or_none(
     gateway: Gateway, redis_counters: Any, free_company: Any, recruiter: Any
 ) -> None:
     gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 2, "tenant_rpm": 100, "tenant_tpm": 10_000}}
-    start_in_one_rate_window()
     ask(free_company, recruiter)
     ask(free_company, recruiter)
 
     with pytest.raises(runner.RunError) as refused:
         ask(free_company, recruiter)
 
-    assert refused.value.code == "rate_limited" and 0 < (refused.value.retry_after or 0) <= 60
+    assert refused.value.code == "rate_limited" and 0 < (refused.value.retry_after or 0) <= 90
     counts = {key.decode().split(":", 2)[2]: int(redis_counters.get(key)) for key in redis_counters.keys("llm:rl:*")}
     user_rpm = next(v for k, v in counts.items() if k.startswith(f"user:{recruiter.pk}:rpm"))
     tenant_rpm = next(v for k, v in counts.items() if k.startswith(f"tenant:{free_company.pk}:rpm"))
@@ -247,15 +245,66 @@ def test_rate_limits_in_redis_and_the_cache_elsewhere_still_answer_a_repeat(
     assert not redis_counters.keys("llm:exact:*") and redis_counters.keys("llm:rl:*")
 
 
-def test_fixed_window_limits_for_other_callers_charge_every_counter_or_none() -> None:
-    from llm.ratelimits import fixed_window_admit
+def test_window_limits_for_other_callers_charge_every_counter_or_none() -> None:
+    from llm.ratelimits import sliding_window_admit
 
     limits = [("visitor:a", 5), ("link:1", 2)]
-    assert fixed_window_admit(limits=limits) is None
-    assert fixed_window_admit(limits=limits) is None
-    assert fixed_window_admit(limits=limits) == 1  # the link's limit of 2 is reached
+    assert sliding_window_admit(limits=limits) is None
+    assert sliding_window_admit(limits=limits) is None
+    refused = sliding_window_admit(limits=limits)
+    assert refused is not None and refused.limit_index == 1  # the link's limit of 2 is reached
     # The refused request did not charge the visitor: another link still has 3 of its 5.
-    assert [fixed_window_admit(limits=[("visitor:a", 5), ("link:2", 9)]) for _ in range(4)] == [None, None, None, 0]
+    admitted = [sliding_window_admit(limits=[("visitor:a", 5), ("link:2", 9)]) for _ in range(4)]
+    assert admitted[:3] == [None, None, None] and admitted[3] is not None and admitted[3].limit_index == 0
+
+
+class Clock:
+    """time.time() for llm.ratelimits, set by the test (the window is a matter of seconds)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+def burst_across_the_minute(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, int | None]]:
+    """Six requests a second before a minute turns (a limit of 6), then one at each moment after;
+    each moment's (admitted, retry_after)."""
+    from llm import ratelimits
+
+    minute = 29_000_000 * 60.0
+    clock = Clock(minute - 1)
+    monkeypatch.setattr(ratelimits, "time", clock)
+
+    def ask_at(now: float) -> tuple[bool, int | None]:
+        clock.now = now
+        refused = ratelimits.sliding_window_admit(limits=[("visitor:b", 6)])
+        return refused is None, None if refused is None else refused.retry_after
+
+    before = [ask_at(minute - 1) for _ in range(6)]
+    assert before == [(True, None)] * 6
+    return [ask_at(now) for now in (minute - 1, minute + 1, minute + 9.5, minute + 10.5, minute + 10.6)]
+
+
+def test_a_burst_across_the_turn_of_a_minute_is_held_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert burst_across_the_minute(monkeypatch) == [
+        (False, 11),  # this minute is full: 1 s to its end, then 1/6 of the next for 1 of 6 to slide out
+        (False, 9),  # fixed windows would admit 6 more here; 5 of the 6 still count (5/6 of a minute on)
+        (False, 1),  # 6 x (1 - 9.5/60) + 1 = 6.05: still over
+        (True, None),  # 6 x (1 - 10.5/60) + 1 = 5.95: room for one
+        (False, 10),  # 1 + 6 x (1 - 10.6/60) + 1 = 6.94: fits when 4 of the 6 count, at 20 s
+    ]
+
+
+@pytest.mark.integration
+def test_redis_holds_a_burst_across_the_turn_of_a_minute_to_the_limit(
+    redis_counters: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcomes = burst_across_the_minute(monkeypatch)
+
+    assert outcomes == [(False, 11), (False, 9), (False, 1), (True, None), (False, 10)]
+    assert int(redis_counters.get(f"llm:rl:ext:visitor:b:{29_000_000}")) == 1  # refusals charged nothing
 
 
 @pytest.mark.integration

@@ -17,7 +17,7 @@ from django.test import Client
 
 from llm.api.tokens import api_token_create, api_token_revoke
 from llm.models import AiRun, ApiFeatureAccess, ApiToken, Budget
-from tests.conftest import Tenant, make_tenant, start_in_one_rate_window
+from tests.conftest import Tenant, make_tenant
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
 from tests.llm.conftest import FAST_RETRIES, Gateway
 from tests.plugins.live import LiveServer, database_url, start_daphne, stop_process
@@ -199,7 +199,6 @@ def test_rate_limit_is_429_with_retry_after(
     settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
     payload = {"feature": "playground", "context": {"prompt": "hello"}}
 
-    start_in_one_rate_window()
     first = post_json(api_client, RUN_URL, payload, **bearer(token))
     second = post_json(api_client, RUN_URL, payload, **bearer(token))
 

@@ -19,7 +19,6 @@ from llm import runner
 from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
 from llm.selectors import catalog
-from tests.conftest import start_in_one_rate_window
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
@@ -93,7 +92,6 @@ def test_the_loop_refuses_over_the_rate_limit_and_gives_the_hold_back(
     gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 1}}
 
     async def twice() -> tuple[runner.RunResult, runner.RunError]:
-        await sync_to_async(start_in_one_rate_window)()
         first = await ask(free_company)
         with pytest.raises(runner.RunError) as refused:
             await ask(free_company, prompt="Again")

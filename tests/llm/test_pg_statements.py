@@ -20,7 +20,6 @@ from llm import runner
 from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
 from llm.services import ai_runs_reap
-from tests.conftest import start_in_one_rate_window
 from tests.fakes.openai_server import Fault
 from tests.llm.conftest import Gateway
 
@@ -148,7 +147,6 @@ def test_a_call_refused_by_the_rate_limits_gives_its_hold_back(
 ) -> None:
     cap = budget(free_company, "5")
     gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
-    start_in_one_rate_window()
     ask(free_company, recruiter)
 
     with pytest.raises(runner.RunError) as refused:
