@@ -158,12 +158,12 @@ def _first_over_limit(counters: list[_Counter], *, now: float) -> _OverLimit | N
             return None
         keys, arguments = _script_call(counters, read_along="", now=now)
         return _over_limit_in_reply(counters, _admit_script(client)(keys=keys, args=arguments))
-    cache = caches[settings.LLM_RATE_LIMIT_CACHE]
+    last_minutes = caches[settings.LLM_RATE_LIMIT_CACHE].get_many([counter.previous_key for counter in counters])
     charged: list[_Counter] = []
     for counter in counters:
         charged.append(counter)
         total = _cache_add(counter.key, counter.amount)
-        last_minute = int(cache.get(counter.previous_key) or 0)
+        last_minute = int(last_minutes.get(counter.previous_key) or 0)
         if total + last_minute * _last_minute_share(now) > counter.limit:
             for done in charged:  # a refused request does not eat into the limit
                 _cache_add(done.key, -done.amount)
