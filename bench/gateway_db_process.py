@@ -27,6 +27,7 @@ import asyncio
 import os
 import pickle
 import socket
+import statistics
 import struct
 import sys
 import threading
@@ -167,10 +168,6 @@ class DatabaseWorkIn:
         setattr(AsyncIO, "db_later", db_later)  # noqa: B010
 
 
-def process_cpu_seconds() -> float:
-    return time.process_time()
-
-
 def machine_busy_ticks() -> tuple[int, int]:
     with open("/proc/stat") as stat:
         ticks = [int(value) for value in stat.readline().split()[1:]]
@@ -187,53 +184,63 @@ async def measure(callers: overhead.Callers, child: ChildClient, *, calls: int, 
     from llm.runner import background_db_work_done
 
     switch = DatabaseWorkIn(child)
-    modes = {"untyped": False, "runner_thread": False, "runner_child": True}
-    timings: dict[str, list[float]] = {mode: [] for mode in modes}
-    cpu: dict[str, list[float]] = {mode: [] for mode in modes}
-    child_cpu: dict[str, list[float]] = {mode: [] for mode in modes}
-    busy: dict[str, list[float]] = {mode: [] for mode in modes}
+    in_child = {"untyped": False, "runner_thread": False, "runner_child": True}
+    cpu: dict[str, list[float]] = {mode: [] for mode in in_child}
+    child_cpu: list[float] = []
+    busy: dict[str, list[float]] = {mode: [] for mode in in_child}
     admission: dict[str, list[float]] = {"admission_round_trip": [], "admission_job": []}
 
-    def caller(mode: str) -> overhead.Timed:
-        return callers.untyped_json if mode == "untyped" else callers.runner_json
+    def timed(mode: str) -> overhead.Timed:
+        call = callers.untyped_json if mode == "untyped" else callers.runner_json
 
-    for mode, in_child in modes.items():  # warm-up: connections, the child's catalog and statements
-        switch.use(child=in_child)
+        async def in_mode() -> float:  # (one object per mode: the phase below tells them apart)
+            return await call()
+
+        return in_mode
+
+    mode_of = {timed(mode): mode for mode in in_child}
+
+    async def phase(call: overhead.Timed) -> list[float]:
+        mode = mode_of[call]
+        switch.use(child=in_child[mode])
+        child.round_trips.clear()
+        started_cpu, started_child, (started_busy, started_all) = (
+            time.process_time(),
+            child.child_cpu_seconds,
+            machine_busy_ticks(),
+        )
+        timings = await overhead.calls_in_flight(call, calls=calls, ramp_seconds=0.5)
+        busy_ticks, all_ticks = machine_busy_ticks()
+        await asyncio.to_thread(background_db_work_done)  # their CPU is the phase's
+        await child.ends_written()
+        cpu[mode].append((time.process_time() - started_cpu) * 1000 / calls)
+        busy[mode].append(100 * (busy_ticks - started_busy) / max(1, all_ticks - started_all))
+        if in_child[mode]:
+            child_cpu.append((child.child_cpu_seconds - started_child) * 1000 / calls)
+            trips = child.round_trips.get("admit", [])
+            admission["admission_round_trip"] += [trip for trip, _ in trips]
+            admission["admission_job"] += [job for _, job in trips]
+        return timings
+
+    for call, mode in mode_of.items():  # warm-up: connections, the child's catalog and statements
+        switch.use(child=in_child[mode])
         for _ in range(20):
-            await caller(mode)()
+            await call()
     await child.ends_written()
-    for index in range(phases):
-        for offset in range(len(modes)):
-            mode = list(modes)[(index + offset) % len(modes)]
-            switch.use(child=modes[mode])
-            child.round_trips.clear()
-            started_cpu, started_child, (started_busy, started_all) = (
-                process_cpu_seconds(),
-                child.child_cpu_seconds,
-                machine_busy_ticks(),
-            )
-            timings[mode] += await overhead.calls_in_flight(caller(mode), calls=calls, ramp_seconds=0.5)
-            busy_ticks, all_ticks = machine_busy_ticks()
-            await asyncio.to_thread(background_db_work_done)
-            await child.ends_written()
-            cpu[mode].append((process_cpu_seconds() - started_cpu) * 1000 / calls)
-            child_cpu[mode].append((child.child_cpu_seconds - started_child) * 1000 / calls)
-            busy[mode].append(100 * (busy_ticks - started_busy) / max(1, all_ticks - started_all))
-            if mode == "runner_child":
-                trips = child.round_trips.get("admit", [])
-                admission["admission_round_trip"] += [trip for trip, _ in trips]
-                admission["admission_job"] += [job for _, job in trips]
+    timings = dict(
+        zip(mode_of.values(), await overhead.rotating(list(mode_of), phases=phases, phase=phase), strict=True)
+    )
     switch.use(child=False)
     baseline = percentiles(timings["untyped"])
     figures: dict[str, Any] = {}
-    for mode in modes:
+    for mode in in_child:
         for label, value in percentiles(timings[mode]).items():
             figures[f"{mode}_{label}_ms"] = round(value, 2)
             if mode != "untyped":
                 figures[f"{mode}_added_{label}_ms"] = round(value - baseline[label], 2)
-        figures[f"{mode}_gateway_process_cpu_ms_per_call"] = round(sorted(cpu[mode])[len(cpu[mode]) // 2], 2)
-        figures[f"{mode}_machine_busy_percent"] = round(sorted(busy[mode])[len(busy[mode]) // 2], 1)
-    figures["runner_child_child_cpu_ms_per_call"] = round(sorted(child_cpu["runner_child"])[phases // 2], 2)
+        figures[f"{mode}_gateway_process_cpu_ms_per_call"] = round(statistics.median(cpu[mode]), 2)
+        figures[f"{mode}_machine_busy_percent"] = round(statistics.median(busy[mode]), 1)
+    figures["runner_child_child_cpu_ms_per_call"] = round(statistics.median(child_cpu), 2)
     for name in ("admission_round_trip", "admission_job"):
         for label, value in percentiles(admission[name]).items():
             figures[f"runner_child_{name}_{label}_ms"] = round(value, 2)

@@ -51,7 +51,7 @@ def friendly_error(event: Event, refusals: dict[str, str]) -> Event:
     code = event.get("code")
     if code == "rate_limited":
         wait = f" Please wait {int(event['retry_after'])} s and ask again." if event.get("retry_after") else ""
-        return {**event, "message": f"Too many questions this minute.{wait}"}
+        return {**event, "message": f"Too many questions in the last minute.{wait}"}
     if code in refusals:
         return {**event, "message": refusals[code]}
     return event

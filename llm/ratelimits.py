@@ -106,9 +106,10 @@ def _cache_add(key: str, amount: int) -> int:
         return amount
 
 
-def _last_minute_share(now: float) -> float:
-    """How much of the last minute's bucket is still inside the sliding minute ending `now`."""
-    return 1 - (now % WINDOW_SECONDS) / WINDOW_SECONDS
+def _minute_elapsed(now: float) -> float:
+    """How far into this minute `now` is (0 to 1). The rest, 1 minus that, is the share of the
+    last minute's bucket still inside the sliding minute ending `now`."""
+    return (now % WINDOW_SECONDS) / WINDOW_SECONDS
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class _OverLimit:
         """When the request would fit if nothing else came: once enough of the last minute's
         count (and, when this minute's alone is too many, of this minute's) has slid out."""
         room = self.counter.limit - self.counter.amount
-        elapsed = 1 - _last_minute_share(now)
+        elapsed = _minute_elapsed(now)
         if room < 0:  # larger than the limit itself: no wait makes it fit
             minutes = 1 - elapsed
         elif self.this_minute <= room:
@@ -137,7 +138,7 @@ class _OverLimit:
 def _script_call(counters: list[_Counter], read_along: str, *, now: float) -> tuple[list[str], list[float]]:
     """The admission script's KEYS and ARGV."""
     keys = [key for counter in counters for key in (counter.key, counter.previous_key)]
-    arguments: list[float] = [COUNTER_TTL, 1 if read_along else 0, _last_minute_share(now)]
+    arguments: list[float] = [COUNTER_TTL, 1 if read_along else 0, 1 - _minute_elapsed(now)]
     for counter in counters:
         arguments += [counter.amount, counter.limit]
     return keys + ([read_along] if read_along else []), arguments
@@ -159,12 +160,13 @@ def _first_over_limit(counters: list[_Counter], *, now: float) -> _OverLimit | N
         keys, arguments = _script_call(counters, read_along="", now=now)
         return _over_limit_in_reply(counters, _admit_script(client)(keys=keys, args=arguments))
     last_minutes = caches[settings.LLM_RATE_LIMIT_CACHE].get_many([counter.previous_key for counter in counters])
+    last_minute_share = 1 - _minute_elapsed(now)
     charged: list[_Counter] = []
     for counter in counters:
         charged.append(counter)
         total = _cache_add(counter.key, counter.amount)
         last_minute = int(last_minutes.get(counter.previous_key) or 0)
-        if total + last_minute * _last_minute_share(now) > counter.limit:
+        if total + last_minute * last_minute_share > counter.limit:
             for done in charged:  # a refused request does not eat into the limit
                 _cache_add(done.key, -done.amount)
             return _OverLimit(counter, this_minute=total - counter.amount, last_minute=last_minute)

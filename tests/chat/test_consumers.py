@@ -180,7 +180,7 @@ async def test_messages_per_minute_per_user_are_limited_with_a_clear_message(
     await ask(communicator, "Which languages does she speak?")
     refused = (await receive_until_end(communicator))[-1]
 
-    assert refused["code"] == "rate_limited" and refused["message"].startswith("Too many questions this minute.")
+    assert refused["code"] == "rate_limited" and refused["message"].startswith("Too many questions in the last minute.")
     assert "Please wait" in refused["message"] and len(gateway.fake.requests) == 1
     answer = (await messages())[-1]
     assert (answer.status, answer.error_code) == ("failed", "rate_limited")
