@@ -19,7 +19,6 @@ from tests.plugins.catalog import seed_catalog
 pytest_plugins = ["tests.plugins.live"]
 
 TEST_PASSWORD = "correct-horse-battery-staple"
-# A test that counts up to a per-minute limit needs its calls inside one window.
 
 
 @dataclass
