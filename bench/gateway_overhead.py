@@ -34,9 +34,8 @@ Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--c50-calls 500] 
   raw client's typed `chat.completions.create`; so a third caller, the same SDK client asked for
   plain JSON (`client.post(..., cast_to=object)`), runs in the c1 and c50 phases too, and
   `*_added_vs_untyped_*` is the runner's overhead over that like-for-like baseline.
-- The machine is shared, so the
-  whole measurement is repeated (--repeat) and each figure is the median over the repeats (every
-  repeat's figures are kept under "repeats").
+- The machine is shared, so the whole measurement is repeated (--repeat) and each figure is the
+  median over the repeats (every repeat's figures are kept under "repeats").
 - CPU per call: process CPU time (every thread) of sequential raw and runner calls
   (`cpu_*_ms_per_call`); --cpu-only measures just that and writes nothing.
 - --profile: cProfile of 100 sequential runner calls, top functions by own time.
