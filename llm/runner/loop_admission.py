@@ -8,8 +8,9 @@ While the statement is in flight the loop builds the first request (attempts.Ear
 
 A busy loop (more than LLM_ADMIT_ON_LOOP_MAX_CALLS calls under way) leaves the admission to the
 database thread, and so does whatever would block the loop, before anything is sent: a stale
-catalog (its reload queries), memories and embeddings (queries, a model to load), a prompt that does not prepare (its refusal is recorded there), a budget whose period
-turns over, an exact cache outside the rate limits' Redis.
+catalog (its reload queries), memories and embeddings (queries, a model to load), a prompt that
+does not prepare (its refusal is recorded there), a budget whose period turns over, an exact
+cache outside the rate limits' Redis.
 """
 
 from __future__ import annotations
