@@ -17,7 +17,9 @@ of its own, called over a socket (pickled arguments and results), instead of in 
   call (all its threads; the child's is not in it), the child's CPU per call, and the machine's
   busy share; for the child, the admission's round trip and the admission job's own time.
 - Writes bench/results/gateway_db_process.json. A probe: the runner is patched from outside
-  (`AsyncIO.db` / `db_later`); nothing of it is product code.
+  (`AsyncIO.db`, and `execute.queue_answered_end` for the ends); nothing of it is product code.
+  Since the eleventh round the thread writes the ends in batches and the child one by one, as
+  in the tenth round's figures.
 """
 
 from __future__ import annotations
@@ -146,26 +148,29 @@ class DatabaseWorkIn:
     """Switches where `AsyncIO` sends the runner's database work: its thread, or the child."""
 
     def __init__(self, child: ChildClient) -> None:
+        from llm.runner import execute
         from llm.runner.attempts import AsyncIO
+        from llm.runner.finish import record_ends
 
         self.child = child
-        self.in_thread = (AsyncIO.db, AsyncIO.db_later)
+        self.in_thread = (AsyncIO.db, execute.queue_answered_end)
 
         async def in_child(_io: Any, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
             return await child.call(function, args, kwargs)
 
-        def later_in_child(_io: Any, function: Callable[..., Any], /, *args: Any) -> bool:
-            child.call_later(function, args)
+        def later_in_child(end: Any) -> bool:
+            child.call_later(record_ends, ([end],))
             return True
 
         self.in_child = (in_child, later_in_child)
 
     def use(self, *, child: bool) -> None:
+        from llm.runner import execute
         from llm.runner.attempts import AsyncIO
 
-        db, db_later = self.in_child if child else self.in_thread
+        db, queue_end = self.in_child if child else self.in_thread
         setattr(AsyncIO, "db", db)  # noqa: B010 - a probe patching the runner from outside
-        setattr(AsyncIO, "db_later", db_later)  # noqa: B010
+        setattr(execute, "queue_answered_end", queue_end)  # noqa: B010
 
 
 def machine_busy_ticks() -> tuple[int, int]:

@@ -249,6 +249,11 @@ LLM_DB_THREADS = int(os.environ.get("LLM_DB_THREADS", "1"))
 LLM_ADMIT_ON_LOOP = os.environ.get("LLM_ADMIT_ON_LOOP", "1") == "1"
 LLM_ADMIT_ON_LOOP_MAX_CALLS = int(os.environ.get("LLM_ADMIT_ON_LOOP_MAX_CALLS", "4"))
 LLM_LOOP_DB_CONNECTIONS = int(os.environ.get("LLM_LOOP_DB_CONNECTIONS", "4"))
+# With the database threads, the ends of answered calls wait up to this long and are written
+# together (one Redis round trip, one statement), or as soon as LLM_END_BATCH_MAX are waiting.
+# 0: each is handed to the thread at once (those queued behind a busy thread still go together).
+LLM_END_BATCH_WINDOW_MS = int(os.environ.get("LLM_END_BATCH_WINDOW_MS", "50"))
+LLM_END_BATCH_MAX = int(os.environ.get("LLM_END_BATCH_MAX", "100"))
 # PostgreSQL: the runner's admission and finish statements are prepared once per connection.
 # Turn off behind a transaction-pooling PgBouncer older than 1.21 (it cannot keep them).
 LLM_PG_PREPARED_STATEMENTS = os.environ.get("LLM_PG_PREPARED_STATEMENTS", "1") == "1"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
@@ -273,27 +273,42 @@ def rate_limit_admit_started(
     return PendingVerdict(sent, verdict)
 
 
-def rate_limit_record_output(
-    *, tenant_id: int | None, user_id: int | None, plan: str, output_tokens: int, pipeline: Pipeline | None = None
-) -> None:
-    """Output tokens count towards TPM once they are known; queued on `pipeline` (the rate
-    limits' own Redis) when one is given."""
-    if output_tokens <= 0:
-        return
+class OutputTokens(NamedTuple):
+    """One call's output tokens, for the TPM counters of its user and tenant."""
+
+    tenant_id: int | None
+    user_id: int | None
+    plan: str
+    output_tokens: int
+
+
+def rate_limit_record_outputs(calls: Iterable[OutputTokens], *, pipeline: Pipeline | None = None) -> None:
+    """Output tokens count towards TPM once they are known: one INCRBY per counter for all the
+    `calls`, queued on `pipeline` (the rate limits' own Redis) when one is given."""
     window = int(time.time() // WINDOW_SECONDS)
-    counters = _counters(
-        kind="tpm", amount=output_tokens, tenant_id=tenant_id, user_id=user_id, plan=plan, window=window
-    )
-    if not counters:
+    amounts: dict[str, int] = {}
+    for call in calls:
+        if call.output_tokens <= 0:
+            continue
+        for counter in _counters(
+            kind="tpm",
+            amount=call.output_tokens,
+            tenant_id=call.tenant_id,
+            user_id=call.user_id,
+            plan=call.plan,
+            window=window,
+        ):
+            amounts[counter.key] = amounts.get(counter.key, 0) + counter.amount
+    if not amounts:
         return
     client = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE)
     if client is None:
-        for counter in counters:
-            _cache_add(counter.key, counter.amount)
+        for key, amount in amounts.items():
+            _cache_add(key, amount)
         return
     queue = pipeline if pipeline is not None else client.pipeline(transaction=False)
-    for counter in counters:
-        queue.incrby(counter.key, counter.amount)
-        queue.expire(counter.key, COUNTER_TTL)
+    for key, amount in amounts.items():
+        queue.incrby(key, amount)
+        queue.expire(key, COUNTER_TTL)
     if pipeline is None:
         queue.execute()

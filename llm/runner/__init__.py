@@ -12,7 +12,7 @@ Every call writes exactly one AiRun. Async calls on PostgreSQL return before the
 RunError (with `.result`) otherwise.
 """
 
-from llm.runner.attempts import background_db_work_done
+from llm.runner.answered_ends import background_db_work_done
 from llm.runner.estimate import Estimate, estimate
 from llm.runner.execute import aembed, arun, embed, run
 from llm.runner.streaming import Event, astream

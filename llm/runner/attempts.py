@@ -67,7 +67,11 @@ def _in_db_thread(function: Callable[..., T], args: tuple[Any, ...], kwargs: dic
     return function(*args, **kwargs)
 
 
-# Database work handed to the threads without waiting for it (the end of a call), until done.
+def has_db_threads() -> bool:
+    return _db_executor() is not None
+
+
+# Database work handed to the threads without waiting for it (the ends of calls), until done.
 _unawaited: set[Future[None]] = set()
 _unawaited_lock = threading.Lock()
 
@@ -77,9 +81,24 @@ def _forget(job: Future[None]) -> None:
         _unawaited.discard(job)
 
 
-def background_db_work_done(timeout: float | None = 10.0) -> bool:
-    """Wait for the database work `AsyncIO.db_later` handed off (the ends of calls already
-    answered); True when none is left. For code that reads a run right after its call."""
+def start_in_db_thread(function: Callable[..., None], /, *args: Any) -> bool:
+    """Start `function` in a database thread and return at once; False (nothing started) when
+    there are no such threads (SQLite). Nobody reads its outcome: it handles its own errors.
+    The work belongs to the thread pool, not to the caller's task or event loop: a cancellation
+    or a closing loop cannot stop it, and the interpreter waits for it at exit."""
+    executor = _db_executor()
+    if executor is None:
+        return False
+    context = contextvars.copy_context()
+    job = executor.submit(context.run, _in_db_thread, function, args, {})
+    with _unawaited_lock:
+        _unawaited.add(job)
+    job.add_done_callback(_forget)
+    return True
+
+
+def started_db_work_done(timeout: float | None) -> bool:
+    """Wait for the work `start_in_db_thread` started; True when none is left."""
     with _unawaited_lock:
         pending = list(_unawaited)
     return not wait(pending, timeout).not_done
@@ -94,21 +113,6 @@ class AsyncIO:
         context = contextvars.copy_context()
         job = functools.partial(context.run, _in_db_thread, function, args, kwargs)
         return await asyncio.get_running_loop().run_in_executor(executor, job)
-
-    def db_later(self, function: Callable[..., None], /, *args: Any) -> bool:
-        """Start `function` in a database thread and return at once; False (nothing started) when
-        there are no such threads (SQLite). Nobody reads its outcome: it handles its own errors.
-        The work belongs to the thread pool, not to the caller's task or event loop: a cancellation
-        or a closing loop cannot stop it, and the interpreter waits for it at exit."""
-        executor = _db_executor()
-        if executor is None:
-            return False
-        context = contextvars.copy_context()
-        job = executor.submit(context.run, _in_db_thread, function, args, {})
-        with _unawaited_lock:
-            _unawaited.add(job)
-        job.add_done_callback(_forget)
-        return True
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

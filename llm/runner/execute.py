@@ -12,8 +12,9 @@ from typing import Any, Unpack
 from llm.errors import LLMError
 from llm.models import AiRun
 from llm.runner.admission import Admission, admit
+from llm.runner.answered_ends import queue_answered_end
 from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive, drop_early_call, start_early_call
-from llm.runner.finish import Outcome, cached_outcome, end_result, finish, record_end
+from llm.runner.finish import AnsweredEnd, Outcome, cached_outcome, end_result, finish, record_end
 from llm.runner.loop_admission import admit_on_loop, call_in_flight
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
 
@@ -24,30 +25,17 @@ async def finish_shielded(io: IO, admission: Admission, outcome: Outcome, *, ans
     """Record the end even while the caller is being cancelled: the write runs to completion.
 
     `answer_first`: the call's normal end, whose result carries everything the caller needs. With
-    the database threads (PostgreSQL) the caller has it while the end is written, a round trip
-    sooner; the `running` row, its hold and the reaper cover a crash in between, and
-    `background_db_work_done()` waits for the write. Cancellations wait for theirs: their callers
-    read the run (its cost) from the database."""
+    the database threads (PostgreSQL) the caller has it at once, and the end is written with
+    others in a batch (answered_ends.py); the `running` row, its hold and the reaper cover a crash
+    in between, and `background_db_work_done()` waits for the write. Cancellations wait for
+    theirs: their callers read the run (its cost) from the database."""
     result = end_result(admission, outcome)
     if isinstance(io, AsyncIO):
-        if not (answer_first and io.db_later(_record_answered_end, admission, outcome, result)):
+        if not (answer_first and queue_answered_end(AnsweredEnd(admission, outcome, result))):
             await asyncio.shield(io.db(record_end, admission, outcome, result))
         return result
     await io.db(record_end, admission, outcome, result)
     return result
-
-
-def _record_answered_end(admission: Admission, outcome: Outcome, result: RunResult) -> None:
-    """`record_end` after the caller has its answer: nobody is left to raise to, so a database
-    error is tried once more, then logged. The run stays `running` with its hold then, for the
-    reaper to close as lost (estimated usage)."""
-    try:
-        record_end(admission, outcome, result, tries=2)
-    except Exception:
-        logger.exception(
-            "llm run end not recorded; the reaper will close it",
-            extra={"run_id": admission.run_id, "feature": admission.spec.feature, "request_id": result.request_id},
-        )
 
 
 def _finish_cancelled(admission: Admission) -> RunResult:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
+from redis.client import Pipeline
 
 from llm.budgets import budget_alert_if_over, budget_close_holds, closing_status
 from llm.errors import LLMError, ProviderError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_put
 from llm.models import AiRun, Budget
 from llm.pricing import cost_of
-from llm.ratelimits import rate_limit_record_output
+from llm.ratelimits import OutputTokens, rate_limit_record_outputs
 from llm.redis_clients import SentCommands, send_pipeline, shared_pipeline
 from llm.router import Target, provider_record_success
 from llm.runner import pg
@@ -151,30 +153,48 @@ def _log(admission: Admission, outcome: Outcome, result: RunResult) -> None:
     logger.info("llm call", extra=extra)
 
 
-def _record(admission: Admission, outcome: Outcome, result: RunResult) -> None:
-    """The database side of the end, in one transaction: the budget holds settle (or are given
-    back) together with the AiRun's final state, and a provider that answered leaves its failure
-    streak. Without holds it is a single UPDATE."""
+def _provider_to_reset(admission: Admission, outcome: Outcome) -> Target | None:
+    """The provider whose failure streak this call's success ends, if it has one."""
     target = outcome.target or admission.primary
-    reset_provider = (
+    if (
         outcome.status == Status.SUCCEEDED
         and target is not None
         and not target.is_local
         and target.provider.consecutive_failures > 0  # the catalog's copy; failures refresh it
+    ):
+        return target
+    return None
+
+
+def _pg_end(admission: Admission, outcome: Outcome, result: RunResult) -> pg.RunEnd:
+    return pg.RunEnd(
+        run_id=admission.run_id,
+        run_fields=_end_fields(admission, outcome, result),
+        holds=[(hold.pk, hold.budget_id) for hold in admission.holds],
+        reservation_status=closing_status(outcome.cost),
+        actual=outcome.cost,
     )
+
+
+def _record(admission: Admission, outcome: Outcome, result: RunResult) -> None:
+    """The database side of the end, in one transaction: the budget holds settle (or are given
+    back) together with the AiRun's final state, and a provider that answered leaves its failure
+    streak. Without holds it is a single UPDATE."""
+    target = _provider_to_reset(admission, outcome)
+    reset_provider = target is not None
     alias = pg.single_database()
     if alias is not None:  # one statement: holds closed and the AiRun finished together
+        end = _pg_end(admission, outcome, result)
         over_cap = pg.finish_statement(
             alias=alias,
-            run_id=admission.run_id,
-            run_fields=_end_fields(admission, outcome, result),
-            holds=[(hold.pk, hold.budget_id) for hold in admission.holds],
-            reservation_status=closing_status(outcome.cost),
-            actual=outcome.cost,
+            run_id=end.run_id,
+            run_fields=end.run_fields,
+            holds=end.holds,
+            reservation_status=end.reservation_status,
+            actual=end.actual,
         )
         budget_alert_if_over(over_cap)
-        if reset_provider:
-            assert target is not None
+        if target is not None:
             provider_record_success(provider_id=target.provider.pk)
         return
     if not admission.holds and not reset_provider:
@@ -184,31 +204,40 @@ def _record(admission: Admission, outcome: Outcome, result: RunResult) -> None:
         if admission.holds:
             budget_close_holds(holds=admission.holds, actual=outcome.cost)
         _record_run(admission, outcome, result)
-        if reset_provider:
-            assert target is not None
+        if target is not None:
             provider_record_success(provider_id=target.provider.pk)
 
 
-def _send_count_and_cache(admission: Admission, outcome: Outcome, target: Target | None) -> SentCommands:
-    """Output tokens into the TPM counters and a paid answer into the exact cache: one Redis round
-    trip when both live in the same Redis, sent now and read after the database write."""
-    spec = admission.spec
+def _queue_cache_fill(admission: Admission, outcome: Outcome, pipeline: Pipeline | None) -> None:
+    """A paid answer into the exact cache, queued on `pipeline` when there is one."""
+    target = outcome.target or admission.primary
     cacheable = outcome.status == Status.SUCCEEDED and admission.cache_key and target is admission.primary
-    pipeline = shared_pipeline(settings.LLM_EXACT_CACHE, settings.LLM_RATE_LIMIT_CACHE)
     if cacheable and target is not None and not target.is_local:
         answer = CachedAnswer(
             text=outcome.text, usage=outcome.usage, model=target.model.name, provider=target.provider.name
         )
         cache_put(admission.cache_key, answer, pipeline=pipeline)
-    if outcome.usage.output_tokens:
-        rate_limit_record_output(
-            tenant_id=spec.tenant_id,
-            user_id=spec.user_id,
-            plan=spec.plan,
-            output_tokens=outcome.usage.output_tokens,
-            pipeline=pipeline,
-        )
+
+
+def _output_tokens(admission: Admission, outcome: Outcome) -> OutputTokens:
+    spec = admission.spec
+    return OutputTokens(spec.tenant_id, spec.user_id, spec.plan, outcome.usage.output_tokens)
+
+
+def _send_counts_and_cache(ends: Sequence[AnsweredEnd]) -> SentCommands:
+    """Output tokens into the TPM counters and paid answers into the exact cache: one Redis round
+    trip when both live in the same Redis, sent now and read after the database write."""
+    pipeline = shared_pipeline(settings.LLM_EXACT_CACHE, settings.LLM_RATE_LIMIT_CACHE)
+    for end in ends:
+        _queue_cache_fill(end.admission, end.outcome, pipeline)
+    rate_limit_record_outputs([_output_tokens(end.admission, end.outcome) for end in ends], pipeline=pipeline)
     return send_pipeline(pipeline)
+
+
+def _read_replies(sent: SentCommands) -> None:
+    for reply in sent.replies():
+        if isinstance(reply, Exception):  # the answers and their records stand; say what Redis refused
+            logger.warning("llm counters or cache fill refused by Redis", extra={"error": str(reply)[:200]})
 
 
 def end_result(admission: Admission, outcome: Outcome) -> RunResult:
@@ -239,29 +268,88 @@ def end_result(admission: Admission, outcome: Outcome) -> RunResult:
     )
 
 
-def record_end(admission: Admission, outcome: Outcome, result: RunResult, *, tries: int = 1) -> None:
-    """Write the end of the call: settle or release the reservation, record and log the run.
+class AnsweredEnd(NamedTuple):
+    """A call's end, worked out (`end_result`) and not yet written."""
 
-    `tries` > 1: a database error is retried on a fresh connection (the end only closes holds still
-    open, so a write that did land is not counted twice)."""
-    target = outcome.target or admission.primary
+    admission: Admission
+    outcome: Outcome
+    result: RunResult
+
+
+def _with_retries(write: Callable[[], None], tries: int) -> None:
+    """`tries` > 1: a database error is retried on a fresh connection (the ends only close holds
+    still open, so a write that did land is not counted twice)."""
+    for tries_left in range(tries - 1, -1, -1):
+        try:
+            write()
+            return
+        except DatabaseError:
+            if not tries_left:
+                raise
+            pg.drop_unusable_connections()
+
+
+def record_end(admission: Admission, outcome: Outcome, result: RunResult, *, tries: int = 1) -> None:
+    """Write the end of the call: settle or release the reservation, record and log the run."""
     # Redis and the database work at once: the counters and the cache fill are on the wire while
     # the run is recorded.
-    sent = _send_count_and_cache(admission, outcome, target)
+    sent = _send_counts_and_cache([AnsweredEnd(admission, outcome, result)])
     try:
-        for tries_left in range(tries - 1, -1, -1):
-            try:
-                _record(admission, outcome, result)
-                break
-            except DatabaseError:
-                if not tries_left:
-                    raise
-                pg.drop_unusable_connections()
+        _with_retries(lambda: _record(admission, outcome, result), tries)
     finally:
-        for reply in sent.replies():
-            if isinstance(reply, Exception):  # the answer and its record stand; say what Redis refused
-                logger.warning("llm counters or cache fill refused by Redis", extra={"error": str(reply)[:200]})
+        _read_replies(sent)
     _log(admission, outcome, result)
+
+
+def _record_many(ends: Sequence[AnsweredEnd]) -> None:
+    """`_record` for many ends: on PostgreSQL one statement per set of AiRun columns written
+    (the ends of successful calls all write the same ones)."""
+    alias = pg.single_database()
+    if alias is None:
+        with transaction.atomic(using=router.db_for_write(Budget)):
+            for end in ends:
+                _record(*end)
+        return
+    by_columns: dict[tuple[str, ...], list[pg.RunEnd]] = {}
+    for end in ends:
+        run_end = _pg_end(*end)
+        by_columns.setdefault(tuple(sorted(run_end.run_fields)), []).append(run_end)
+    for same_columns in by_columns.values():
+        budget_alert_if_over(pg.finish_many_statement(alias=alias, ends=same_columns))
+    for end in ends:
+        target = _provider_to_reset(end.admission, end.outcome)
+        if target is not None:
+            provider_record_success(provider_id=target.provider.pk)
+
+
+def record_ends(ends: Sequence[AnsweredEnd], *, tries: int = 2) -> list[tuple[AnsweredEnd, Exception]]:
+    """`record_end` for the ends of several answered calls at once (a group commit): one Redis
+    round trip and one statement for all. If that write fails (`tries` times), each end is written
+    on its own, so that one bad end does not keep the others out. Returns the ends not written and
+    why (nobody is left to raise to: the caller logs them)."""
+    sent = _send_counts_and_cache(ends)
+    lost: list[tuple[AnsweredEnd, Exception]] = []
+    try:
+        _with_retries(lambda: _record_many(ends), tries)
+    except Exception as error:  # noqa: BLE001 - returned
+        lost = [(ends[0], error)] if len(ends) == 1 else _record_each(ends)
+    finally:
+        _read_replies(sent)
+    lost_ids = {id(end) for end, _ in lost}
+    for end in ends:
+        if id(end) not in lost_ids:
+            _log(*end)
+    return lost
+
+
+def _record_each(ends: Sequence[AnsweredEnd]) -> list[tuple[AnsweredEnd, Exception]]:
+    lost: list[tuple[AnsweredEnd, Exception]] = []
+    for end in ends:
+        try:
+            _record(*end)
+        except Exception as error:  # noqa: BLE001 - returned
+            lost.append((end, error))
+    return lost
 
 
 def finish(admission: Admission, outcome: Outcome) -> RunResult:

@@ -13,12 +13,12 @@ calls have reserved; then the same statement reserves on exactly those rows, or 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -214,5 +214,80 @@ def finish_statement(
     }
     with _cursor(alias) as cursor:
         cursor.execute(_finish_sql(columns), params)
+        _, over = cursor.fetchone()
+    return list(over)
+
+
+class RunEnd(NamedTuple):
+    """One run's end for `finish_many_statement`: as `finish_statement`'s arguments."""
+
+    run_id: int
+    run_fields: dict[str, Any]
+    holds: list[tuple[int, int]]  # (reservation id, budget id)
+    reservation_status: str
+    actual: Decimal
+
+
+@cache
+def _column_types() -> dict[str, str]:
+    """Each AiRun column's type as PostgreSQL casts to it (`varchar(20)`, `numeric(12, 6)`, …)."""
+    connection = connections[router.db_for_write(AiRun)]
+    return {f.column: f.db_type(connection) or "" for f in AiRun._meta.concrete_fields if not f.primary_key}
+
+
+@cache
+def _finish_many_sql(columns: tuple[str, ...]) -> str:
+    run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
+    reservation_table = _q(BudgetReservation._meta.db_table)
+    types = _column_types()
+    arrays = ", ".join(f"%({column})s::{types[column]}[]" for column in columns)
+    names = ", ".join(_q(column) for column in columns)
+    assignments = ", ".join(f"{_q(column)} = e.{_q(column)}" for column in columns)
+    # As _finish_sql, for many runs: their values come as one array per column. A budget held by
+    # several of them is settled once, by the sum of what was closed on it.
+    return f"""
+WITH locked AS (
+    SELECT id FROM {budget_table} WHERE id = ANY(%(budget_ids)s::bigint[]) ORDER BY id FOR UPDATE
+), holds AS (
+    SELECT * FROM unnest(%(reservation_ids)s::bigint[], %(reservation_statuses)s::text[], %(actuals)s::numeric[])
+        AS h(id, status, actual)
+), closed AS (
+    UPDATE {reservation_table} r SET status = h.status, actual = h.actual FROM holds h
+    WHERE r.id = h.id AND r.status = %(open)s AND (SELECT count(*) FROM locked) >= 0
+    RETURNING r.budget_id, r.period_start, r.amount, h.actual
+), settled AS (
+    UPDATE {budget_table} b SET
+        reserved = b.reserved - coalesce(
+            (SELECT sum(c.amount) FROM closed c WHERE c.budget_id = b.id AND c.period_start = b.period_start), 0
+        ),
+        spent = b.spent + (SELECT sum(c.actual) FROM closed c WHERE c.budget_id = b.id)
+    WHERE b.id IN (SELECT budget_id FROM closed)
+    RETURNING b.id, b.spent > b.cap_usd AND b.alerted_at IS NULL AS over
+), ends AS (
+    SELECT * FROM unnest(%(run_ids)s::bigint[], {arrays}) AS e(id, {names})
+), run AS (
+    UPDATE {run_table} r SET {assignments} FROM ends e WHERE r.id = e.id RETURNING r.id
+)
+SELECT (SELECT count(*) FROM run), coalesce((SELECT array_agg(id) FROM settled WHERE over), '{{}}')
+"""  # noqa: S608
+
+
+def finish_many_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
+    """`finish_statement` for several runs in one statement; every end must set the same AiRun
+    columns. Returns the budgets now over their cap and not yet alerted."""
+    columns = tuple(sorted(ends[0].run_fields))
+    holds = [(end, reservation_id, budget_id) for end in ends for reservation_id, budget_id in end.holds]
+    params: dict[str, Any] = {
+        "run_ids": [end.run_id for end in ends],
+        "budget_ids": sorted({budget_id for _, _, budget_id in holds}),
+        "reservation_ids": [reservation_id for _, reservation_id, _ in holds],
+        "reservation_statuses": [end.reservation_status for end, _, _ in holds],
+        "actuals": [end.actual for end, _, _ in holds],
+        "open": BudgetReservation.Status.OPEN,
+    }
+    for column in columns:
+        params[column] = [end.run_fields[column] for end in ends]
+    with _cursor(alias) as cursor:
+        cursor.execute(_finish_many_sql(columns), params)
         _, over = cursor.fetchone()
     return list(over)

@@ -19,7 +19,7 @@ from django.core.cache import caches
 from django.db import connections
 
 from llm.models import Provider
-from llm.runner import attempts
+from llm.runner import attempts, background_db_work_done
 from llm.selectors import catalog_invalidate
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -114,6 +114,7 @@ def db_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm-db-test")
     monkeypatch.setattr(attempts, "_db_pool", pool)
     yield
+    background_db_work_done()  # no end left queued for this pool
     pool.submit(connections.close_all).result()
     pool.shutdown()
 
