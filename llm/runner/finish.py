@@ -180,30 +180,33 @@ def _record(admission: Admission, outcome: Outcome, result: RunResult) -> None:
     """The database side of the end, in one transaction: the budget holds settle (or are given
     back) together with the AiRun's final state, and a provider that answered leaves its failure
     streak. Without holds it is a single UPDATE."""
-    target = _provider_to_reset(admission, outcome)
-    reset_provider = target is not None
     alias = pg.single_database()
     if alias is not None:  # one statement: holds closed and the AiRun finished together
-        end = _pg_end(admission, outcome, result)
-        over_cap = pg.finish_statement(
-            alias=alias,
-            run_id=end.run_id,
-            run_fields=end.run_fields,
-            holds=end.holds,
-            reservation_status=end.reservation_status,
-            actual=end.actual,
-        )
-        budget_alert_if_over(over_cap)
-        if target is not None:
-            provider_record_success(provider_id=target.provider.pk)
+        _record_on_postgres(alias, [AnsweredEnd(admission, outcome, result)])
         return
-    if not admission.holds and not reset_provider:
+    target = _provider_to_reset(admission, outcome)
+    if not admission.holds and target is None:
         _record_run(admission, outcome, result)
         return
     with transaction.atomic(using=router.db_for_write(Budget)):
         if admission.holds:
             budget_close_holds(holds=admission.holds, actual=outcome.cost)
         _record_run(admission, outcome, result)
+        if target is not None:
+            provider_record_success(provider_id=target.provider.pk)
+
+
+def _record_on_postgres(alias: str, ends: Sequence[AnsweredEnd]) -> None:
+    """One statement per set of AiRun columns written (the ends of successful calls all write the
+    same ones)."""
+    by_columns: dict[tuple[str, ...], list[pg.RunEnd]] = {}
+    for end in ends:
+        run_end = _pg_end(*end)
+        by_columns.setdefault(tuple(sorted(run_end.run_fields)), []).append(run_end)
+    for same_columns in by_columns.values():
+        budget_alert_if_over(pg.finish_statement(alias=alias, ends=same_columns))
+    for end in ends:
+        target = _provider_to_reset(end.admission, end.outcome)
         if target is not None:
             provider_record_success(provider_id=target.provider.pk)
 
@@ -302,24 +305,13 @@ def record_end(admission: Admission, outcome: Outcome, result: RunResult, *, tri
 
 
 def _record_many(ends: Sequence[AnsweredEnd]) -> None:
-    """`_record` for many ends: on PostgreSQL one statement per set of AiRun columns written
-    (the ends of successful calls all write the same ones)."""
     alias = pg.single_database()
-    if alias is None:
-        with transaction.atomic(using=router.db_for_write(Budget)):
-            for end in ends:
-                _record(*end)
+    if alias is not None:
+        _record_on_postgres(alias, ends)
         return
-    by_columns: dict[tuple[str, ...], list[pg.RunEnd]] = {}
-    for end in ends:
-        run_end = _pg_end(*end)
-        by_columns.setdefault(tuple(sorted(run_end.run_fields)), []).append(run_end)
-    for same_columns in by_columns.values():
-        budget_alert_if_over(pg.finish_many_statement(alias=alias, ends=same_columns))
-    for end in ends:
-        target = _provider_to_reset(end.admission, end.outcome)
-        if target is not None:
-            provider_record_success(provider_id=target.provider.pk)
+    with transaction.atomic(using=router.db_for_write(Budget)):
+        for end in ends:
+            _record(*end)
 
 
 def record_ends(ends: Sequence[AnsweredEnd], *, tries: int = 2) -> list[tuple[AnsweredEnd, Exception]]:

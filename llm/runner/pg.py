@@ -1,4 +1,5 @@
-"""PostgreSQL: the admission and the finish as one statement each (data-modifying CTEs).
+"""PostgreSQL: the admission and the finish as one statement each (data-modifying CTEs); one
+finish statement ends a batch of runs as well as one (answered_ends.py).
 
 Each is one round trip in autocommit, instead of BEGIN, 3-4 statements and COMMIT compiled by
 the ORM. Used only when the AiRun and the budgets share one PostgreSQL database; SQLite (the
@@ -13,7 +14,7 @@ calls have reserved; then the same statement reserves on exactly those rows, or 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -163,63 +164,9 @@ def admit_statement(*, alias: str, params: dict[str, Any]) -> tuple[int, list[in
         return admitted_row(cursor.fetchone())
 
 
-@cache
-def _finish_sql(columns: tuple[str, ...]) -> str:
-    run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
-    reservation_table = _q(BudgetReservation._meta.db_table)
-    assignments = ", ".join(f"{_q(column)} = %({column})s" for column in columns)  # attnames are columns
-    return f"""
-WITH locked AS (
-    SELECT id FROM {budget_table} WHERE id = ANY(%(budget_ids)s::bigint[]) ORDER BY id FOR UPDATE
-), closed AS (
-    UPDATE {reservation_table} SET status = %(reservation_status)s, actual = %(actual)s
-    WHERE id = ANY(%(reservation_ids)s::bigint[]) AND status = %(open)s
-      AND (SELECT count(*) FROM locked) >= 0
-    RETURNING budget_id, period_start, amount
-), settled AS (
-    UPDATE {budget_table} b SET
-        reserved = b.reserved - CASE WHEN b.period_start = c.period_start THEN c.amount ELSE 0 END,
-        spent = b.spent + %(actual)s
-    FROM closed c WHERE b.id = c.budget_id
-    RETURNING b.id, b.spent > b.cap_usd AND b.alerted_at IS NULL AS over
-), run AS (
-    UPDATE {run_table} SET {assignments} WHERE id = %(run_id)s RETURNING id
-)
-SELECT (SELECT count(*) FROM run), coalesce((SELECT array_agg(id) FROM settled WHERE over), '{{}}')
-"""  # noqa: S608
-
-
-def finish_statement(
-    *,
-    alias: str,
-    run_id: int,
-    run_fields: dict[str, Any],
-    holds: Iterable[tuple[int, int]],
-    reservation_status: str,
-    actual: Decimal,
-) -> list[int]:
-    """Close the holds (settle to `actual`, or release when it is 0) and write the AiRun's end, in
-    one statement. `holds` are (reservation id, budget id). Returns the budgets now over their cap
-    and not yet alerted (the caller alerts; rare)."""
-    holds = list(holds)
-    columns = tuple(sorted(run_fields))
-    params = {
-        **run_fields,
-        "run_id": run_id,
-        "budget_ids": sorted({budget_id for _, budget_id in holds}),
-        "reservation_ids": [reservation_id for reservation_id, _ in holds],
-        "reservation_status": reservation_status,
-        "open": BudgetReservation.Status.OPEN,
-        "actual": actual,
-    }
-    with _cursor(alias) as cursor:
-        cursor.execute(_finish_sql(columns), params)
-        _, over = cursor.fetchone()
-    return list(over)
-
-
 class RunEnd(NamedTuple):
-    """One run's end for `finish_many_statement`: as `finish_statement`'s arguments."""
+    """One run's end for `finish_statement`. `holds` are (reservation id, budget id); they are
+    settled to `actual` (or released when it is 0) with `reservation_status`."""
 
     run_id: int
     run_fields: dict[str, Any]
@@ -230,21 +177,22 @@ class RunEnd(NamedTuple):
 
 @cache
 def _column_types() -> dict[str, str]:
-    """Each AiRun column's type as PostgreSQL casts to it (`varchar(20)`, `numeric(12, 6)`, …)."""
+    """Each AiRun column's type in PostgreSQL (`varchar(20)`, `numeric(14, 8)`, …)."""
     connection = connections[router.db_for_write(AiRun)]
     return {f.column: f.db_type(connection) or "" for f in AiRun._meta.concrete_fields if not f.primary_key}
 
 
 @cache
-def _finish_many_sql(columns: tuple[str, ...]) -> str:
+def _finish_sql(columns: tuple[str, ...]) -> str:
     run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
     reservation_table = _q(BudgetReservation._meta.db_table)
     types = _column_types()
     arrays = ", ".join(f"%({column})s::{types[column]}[]" for column in columns)
     names = ", ".join(_q(column) for column in columns)
     assignments = ", ".join(f"{_q(column)} = e.{_q(column)}" for column in columns)
-    # As _finish_sql, for many runs: their values come as one array per column. A budget held by
-    # several of them is settled once, by the sum of what was closed on it.
+    # The runs' values come as one array per column. Only holds still open are closed, so a
+    # statement run again after it landed changes nothing; a budget held by several of the runs
+    # is settled once, by the sum of what was closed on it.
     return f"""
 WITH locked AS (
     SELECT id FROM {budget_table} WHERE id = ANY(%(budget_ids)s::bigint[]) ORDER BY id FOR UPDATE
@@ -272,9 +220,10 @@ SELECT (SELECT count(*) FROM run), coalesce((SELECT array_agg(id) FROM settled W
 """  # noqa: S608
 
 
-def finish_many_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
-    """`finish_statement` for several runs in one statement; every end must set the same AiRun
-    columns. Returns the budgets now over their cap and not yet alerted."""
+def finish_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
+    """Close the runs' holds and write their AiRuns' ends, in one statement; every end sets the
+    same AiRun columns. Returns the budgets now over their cap and not yet alerted (the caller
+    alerts; rare)."""
     columns = tuple(sorted(ends[0].run_fields))
     holds = [(end, reservation_id, budget_id) for end in ends for reservation_id, budget_id in end.holds]
     params: dict[str, Any] = {
@@ -288,6 +237,6 @@ def finish_many_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
     for column in columns:
         params[column] = [end.run_fields[column] for end in ends]
     with _cursor(alias) as cursor:
-        cursor.execute(_finish_many_sql(columns), params)
+        cursor.execute(_finish_sql(columns), params)
         _, over = cursor.fetchone()
     return list(over)

@@ -55,13 +55,13 @@ def output_tokens_counted(redis_counters: Any, user: Any) -> int:
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many ends each batch statement wrote."""
     written: list[int] = []
-    real = pg.finish_many_statement
+    real = pg.finish_statement
 
     def counted(*, alias: str, ends: Any) -> list[int]:
         written.append(len(ends))
         return real(alias=alias, ends=ends)
 
-    monkeypatch.setattr(pg, "finish_many_statement", counted)
+    monkeypatch.setattr(pg, "finish_statement", counted)
     return written
 
 
