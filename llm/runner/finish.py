@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import redis
 from django.conf import settings
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
@@ -229,18 +230,32 @@ def _output_tokens(admission: Admission, outcome: Outcome) -> OutputTokens:
 
 def _send_counts_and_cache(ends: Sequence[AnsweredEnd]) -> SentCommands:
     """Output tokens into the TPM counters and paid answers into the exact cache: one Redis round
-    trip when both live in the same Redis, sent now and read after the database write."""
+    trip when both live in the same Redis, sent now and read after the database write. Redis out
+    of reach loses these, not the records (the database write goes on)."""
     pipeline = shared_pipeline(settings.LLM_EXACT_CACHE, settings.LLM_RATE_LIMIT_CACHE)
-    for end in ends:
-        _queue_cache_fill(end.admission, end.outcome, pipeline)
-    rate_limit_record_outputs([_output_tokens(end.admission, end.outcome) for end in ends], pipeline=pipeline)
-    return send_pipeline(pipeline)
+    try:
+        for end in ends:
+            _queue_cache_fill(end.admission, end.outcome, pipeline)
+        rate_limit_record_outputs([_output_tokens(end.admission, end.outcome) for end in ends], pipeline=pipeline)
+        return send_pipeline(pipeline)
+    except redis.RedisError as error:
+        _counts_and_cache_lost(error)
+        return SentCommands()
 
 
 def _read_replies(sent: SentCommands) -> None:
-    for reply in sent.replies():
+    try:
+        replies = sent.replies()
+    except redis.RedisError as error:
+        _counts_and_cache_lost(error)
+        return
+    for reply in replies:
         if isinstance(reply, Exception):  # the answers and their records stand; say what Redis refused
-            logger.warning("llm counters or cache fill refused by Redis", extra={"error": str(reply)[:200]})
+            _counts_and_cache_lost(reply)
+
+
+def _counts_and_cache_lost(error: Exception) -> None:
+    logger.warning("llm counters or cache fill not written to Redis", extra={"error": str(error)[:200]})
 
 
 def end_result(admission: Admission, outcome: Outcome) -> RunResult:
@@ -293,15 +308,10 @@ def _with_retries(write: Callable[[], None], tries: int) -> None:
 
 
 def record_end(admission: Admission, outcome: Outcome, result: RunResult, *, tries: int = 1) -> None:
-    """Write the end of the call: settle or release the reservation, record and log the run."""
-    # Redis and the database work at once: the counters and the cache fill are on the wire while
-    # the run is recorded.
-    sent = _send_counts_and_cache([AnsweredEnd(admission, outcome, result)])
-    try:
-        _with_retries(lambda: _record(admission, outcome, result), tries)
-    finally:
-        _read_replies(sent)
-    _log(admission, outcome, result)
+    """Write the end of the call: settle or release the reservation, record and log the run.
+    Raises what kept it from being written."""
+    for _, error in record_ends([AnsweredEnd(admission, outcome, result)], tries=tries):
+        raise error
 
 
 def _record_many(ends: Sequence[AnsweredEnd]) -> None:
@@ -315,8 +325,8 @@ def _record_many(ends: Sequence[AnsweredEnd]) -> None:
 
 
 def record_ends(ends: Sequence[AnsweredEnd], *, tries: int = 2) -> list[tuple[AnsweredEnd, Exception]]:
-    """`record_end` for the ends of several answered calls at once (a group commit): one Redis
-    round trip and one statement for all. If that write fails (`tries` times), each end is written
+    """Write the ends of calls, several at once (a group commit): one Redis round trip and one
+    statement for all. If that write fails (`tries` times), each end is written
     on its own, so that one bad end does not keep the others out. Returns the ends not written and
     why (nobody is left to raise to: the caller logs them)."""
     sent = _send_counts_and_cache(ends)

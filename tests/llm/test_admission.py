@@ -338,7 +338,7 @@ def test_a_cache_fill_that_redis_refuses_is_logged_and_the_answer_stands(
 
     assert (result.status, again.cached) == ("succeeded", False) and len(gateway.fake.requests) == 2
     assert AiRun.objects.filter(status="succeeded").count() == 2
-    refused = [r for r in caplog.records if r.getMessage() == "llm counters or cache fill refused by Redis"]
+    refused = [r for r in caplog.records if r.getMessage() == "llm counters or cache fill not written to Redis"]
     assert len(refused) == 2 and "no permissions" in refused[0].error  # type: ignore[attr-defined]
     counter = next(key for key in redis_counters.keys("llm:rl:tenant:*") if b":rpm:" in key)
     assert int(redis_counters.get(counter)) == 2  # the connection went back clean: counts stay right

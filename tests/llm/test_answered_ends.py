@@ -21,6 +21,7 @@ from llm.runner import finish, pg
 from llm.services import ai_runs_reap
 from tests.llm.conftest import Gateway
 from tests.plugins.live import BASE_DIR, database_url
+from tests.plugins.services import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -147,6 +148,35 @@ def test_an_end_that_cannot_be_written_does_not_keep_the_others_out(
     assert ai_runs_reap(older_than_seconds=0) == 1
     cap.refresh_from_db()
     assert AiRun.objects.get(pk=bad_run).status == "lost" and cap.reserved == 0
+
+
+def test_redis_out_of_reach_loses_the_counts_and_cache_fills_not_the_records(
+    gateway: Gateway,
+    db_thread: None,
+    redis_counters: Any,
+    free_company: Any,
+    statements: list[int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gateway.settings.LLM_END_BATCH_WINDOW_MS = NEVER
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_tpm": 10**9}}  # output tokens to count
+    cap = Budget.objects.create(scope=Budget.Scope.TENANT, tenant_id=free_company.pk, period="daily", cap_usd=5)
+    answered = calls_at_once(free_company, None, 3)
+    gone = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there: the connection is refused
+    gateway.settings.CACHES = {
+        **gateway.settings.CACHES,
+        "llm-redis": {**gateway.settings.CACHES["llm-redis"], "LOCATION": gone},
+    }
+
+    assert runner.background_db_work_done(timeout=10)
+
+    assert statements == [3]
+    assert sorted(AiRun.objects.values_list("pk", "status")) == sorted((r.run_id, "succeeded") for r in answered)
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, sum(result.cost for result in answered))
+    messages = [r.getMessage() for r in caplog.records]
+    assert "llm counters or cache fill not written to Redis" in messages
+    assert not [m for m in messages if m.startswith("llm run end not recorded")]
 
 
 EXITING_CALLER = """
