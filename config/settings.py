@@ -175,6 +175,10 @@ if REDIS_URL:
         "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
         "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
         "unacked_restore_throttle": 1,
+        # The lock a worker holds while it restores them. A worker killed while holding it (a
+        # restore runs every interval) would stop every worker's restores until it expires:
+        # kombu's default is 300 s.
+        "unacked_mutex_expire": int(os.environ.get("CELERY_UNACKED_MUTEX_EXPIRE", "30")),
     }
 else:
     # kombu's filesystem transport: a real broker with no server to run.

@@ -48,6 +48,7 @@ def redis_broker(redis_url: str) -> Iterator[dict[str, str]]:
         "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_MUTEX_EXPIRE": "5",  # a worker killed during a restore holds its lock
     }
     celery_app.conf.broker_url, celery_app.conf.task_always_eager, options = saved  # type: ignore[misc]
     celery_app.conf.broker_transport_options = options
