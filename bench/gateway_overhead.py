@@ -12,7 +12,9 @@ Run: .venv/bin/python bench/gateway_overhead.py [--calls 200] [--c50-calls 500] 
 - Django runs against the production configuration by default: a throwaway PostgreSQL plus Redis
   (cache and rate limits in Redis), started from tests/plugins/services.py. With --sqlite it runs
   the embedded mode instead: a SQLite file, the database cache holding the rate-limit counters
-  (results in bench/results/gateway_overhead_sqlite.json).
+  (results in bench/results/gateway_overhead_sqlite.json). Once Django is set up, the objects
+  loaded so far are frozen out of the garbage collector's full collections, as the ASGI server's
+  startup does (config/startup.py).
 - Seeds a tenant (pro plan) with a monthly budget and rate limits high enough never to refuse, so
   every runner call pays for the budget reservation, the rate-limit counters, the exact-cache
   lookup (prompts are unique, so always a miss) and its AiRun rows.
@@ -145,6 +147,9 @@ def setup_django(*, fake_base_url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from config.startup import freeze_startup_objects
+
+    freeze_startup_objects()  # as config/asgi.py does before the server serves
     # Enforced (counted on every call) but never reached by the benchmark's load.
     unreachable = 10**9
     settings.LLM_RATE_LIMITS = {
