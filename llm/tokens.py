@@ -46,13 +46,24 @@ def encoding_for(model: str) -> tuple[tiktoken.Encoding, bool]:
 
 
 def count_text(text: str, model: str) -> int:
+    if not text:
+        return 0
     encoding, _ = encoding_for(model)
     return len(encoding.encode(text, disallowed_special=()))
 
 
+@functools.lru_cache(maxsize=64)
+def _role_tokens(role: str, model: str) -> int:
+    return count_text(role, model)
+
+
 def count_messages(messages: list[Message], model: str) -> int:
+    # Each encode lets go of the interpreter lock and must win it back: under load, in a database
+    # thread, that wait costs more than the count. Roles repeat and empty texts need no encoder.
     return TOKENS_REPLY_PRIMING + sum(
-        TOKENS_PER_MESSAGE + count_text(message.get("role", ""), model) + count_text(message.get("content", ""), model)
+        TOKENS_PER_MESSAGE
+        + _role_tokens(message.get("role", ""), model)
+        + count_text(message.get("content", ""), model)
         for message in messages
     )
 
