@@ -16,8 +16,9 @@ import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
 import jsonschema
 from asgiref.sync import sync_to_async
@@ -102,6 +103,51 @@ def started_db_work_done(timeout: float | None) -> bool:
     with _unawaited_lock:
         pending = list(_unawaited)
     return not wait(pending, timeout).not_done
+
+
+class Handed(NamedTuple, Generic[T]):
+    """Database work handed to a thread by `hand_to_db_thread`."""
+
+    outcome: asyncio.Future[T]  # never cancelled by the caller: who must finish the work awaits it
+    waiter: asyncio.Future[T]  # what the caller awaits (a cancellation cancels only this)
+
+
+def hand_to_db_thread(function: Callable[..., T], /, *args: Any) -> Handed[T] | None:
+    """Start `function` in a database thread at once, for a caller that must not lose its outcome
+    if cancelled: `AsyncIO.db` in a task, shielded. None without database threads (SQLite).
+
+    The outcome reaches the caller in two turns of the event loop: one to deliver it, one to
+    wake the caller. A task, `run_in_executor`'s future and a shield around them take five, and
+    at 50 calls in flight each turn runs every other call's ready callbacks first."""
+    executor = _db_executor()
+    if executor is None:
+        return None
+    loop = asyncio.get_running_loop()
+    handed: Handed[T] = Handed(outcome=loop.create_future(), waiter=loop.create_future())
+
+    def deliver(value: T | None, error: BaseException | None) -> None:
+        for future in handed:
+            if future.done():  # (the waiter, cancelled with its caller)
+                continue
+            if error is None:
+                future.set_result(cast(T, value))
+            else:
+                future.set_exception(error)
+
+    def run() -> None:
+        value: T | None = None
+        error: BaseException | None = None
+        try:
+            value = _in_db_thread(function, args, {})
+        except BaseException as failure:  # noqa: BLE001 - handed to the loop, raised there
+            error = failure
+        with suppress(RuntimeError):  # the loop has closed: nobody is left to tell
+            loop.call_soon_threadsafe(deliver, value, error)
+
+    # The caller's context (request id for the log line) goes along, as sync_to_async would do.
+    executor.submit(contextvars.copy_context().run, run)
+    handed.outcome.add_done_callback(_quietly)  # nobody awaits it unless the caller is cancelled
+    return handed
 
 
 class AsyncIO:
@@ -214,10 +260,11 @@ def start_early_call(admission: Admission, io: IO) -> EarlyCall | None:
     return EarlyCall(target=target, gate=gate, task=task)
 
 
-def _quietly(task: asyncio.Task[Any]) -> None:
-    # A dropped call that failed while held (it never reached the provider) is nobody's error.
-    if not task.cancelled():
-        task.exception()
+def _quietly(future: asyncio.Future[Any]) -> None:
+    # An outcome nobody reads is nobody's error: a dropped call that failed while held (it never
+    # reached the provider), an admission whose caller was not cancelled (it read the waiter).
+    if not future.cancelled():
+        future.exception()
 
 
 def drop_early_call(admission: Admission) -> None:

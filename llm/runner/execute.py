@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import time
+from collections.abc import Coroutine
 from contextlib import suppress
-from typing import Any, Unpack
+from typing import Any, TypeVar, Unpack
 
 from llm.errors import LLMError
 from llm.models import AiRun
 from llm.runner.admission import Admission, admit
 from llm.runner.answered_ends import queue_answered_end
-from llm.runner.attempts import IO, AsyncIO, SyncIO, call_chain, drive, drop_early_call, start_early_call
+from llm.runner.attempts import (
+    IO,
+    AsyncIO,
+    Handed,
+    SyncIO,
+    call_chain,
+    drive,
+    drop_early_call,
+    hand_to_db_thread,
+    start_early_call,
+)
 from llm.runner.finish import AnsweredEnd, Outcome, cached_outcome, end_result, finish, record_end
-from llm.runner.loop_admission import admit_on_loop, call_in_flight
+from llm.runner.loop_admission import call_in_flight, start_admission_on_loop
 from llm.runner.types import CallArgs, CallSpec, EmbedArgs, Overrides, RunError, RunResult, build_spec
 
 logger = logging.getLogger("llm")
+T = TypeVar("T")
 
 
 async def finish_shielded(io: IO, admission: Admission, outcome: Outcome, *, answer_first: bool = False) -> RunResult:
@@ -56,11 +69,11 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
         admitted = await io.db(admit, spec, started=started)
         current_run_id.set(admitted[0].run_id)
         return admitted
-    admitting = asyncio.ensure_future(_admitted(spec, io, started))
+    admitting = _start_admission(spec, io, started)
     try:
-        admission, refusal = await asyncio.shield(admitting)
+        admission, refusal = await admitting.waiter
     except asyncio.CancelledError as cancelled:
-        await _finish_cancelled_admission(admitting, io, cancelled)
+        await _finish_cancelled_admission(admitting.outcome, io, cancelled)
         raise
     if refusal is not None or admission.cached is not None:
         drop_early_call(admission)
@@ -68,13 +81,14 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
     return admission, refusal
 
 
-async def _admitted(spec: CallSpec, io: AsyncIO, started: float) -> tuple[Admission, LLMError | None]:
+def _start_admission(spec: CallSpec, io: AsyncIO, started: float) -> Handed[tuple[Admission, LLMError | None]]:
     """The admission, on the loop when it can be (loop_admission.py), else in a database thread,
     which hands the prepared call back to the loop as it starts waiting on the database: the first
-    attempt is built meanwhile (attempts.EarlyCall). A task of its own: the caller shields it."""
-    on_loop = await admit_on_loop(spec, started=started, io=io)
+    attempt is built meanwhile (attempts.EarlyCall). Either way it runs to its end if the caller
+    is cancelled."""
+    on_loop = start_admission_on_loop(spec, started=started, io=io)
     if on_loop is not None:
-        return on_loop
+        return _shielded(on_loop)
     loop = asyncio.get_running_loop()
     started_early: list[Admission] = []
 
@@ -83,17 +97,25 @@ async def _admitted(spec: CallSpec, io: AsyncIO, started: float) -> tuple[Admiss
         started_early.append(admission)
 
     def on_database_wait(admission: Admission) -> None:
-        # Runs on the loop before the admission's result does: both are queued by this thread. A
+        # Runs on the loop before the admission's outcome does: both are queued by this thread. A
         # loop closed meanwhile has nobody to send to, and the admission must go on for its run.
         with suppress(RuntimeError):
             loop.call_soon_threadsafe(start_early, admission)
 
-    try:
-        return await io.db(admit, spec, started=started, on_database_wait=on_database_wait)
-    except BaseException:
-        for admission in started_early:
-            drop_early_call(admission)
-        raise
+    def drop_early_calls_if_failed(outcome: asyncio.Future[tuple[Admission, LLMError | None]]) -> None:
+        if outcome.cancelled() or outcome.exception() is not None:
+            for admission in started_early:
+                drop_early_call(admission)
+
+    admitting = functools.partial(admit, spec, started=started, on_database_wait=on_database_wait)
+    handed = hand_to_db_thread(admitting) or _shielded(io.db(admitting))  # (no threads: SQLite)
+    handed.outcome.add_done_callback(drop_early_calls_if_failed)
+    return handed
+
+
+def _shielded(admitting: Coroutine[Any, Any, T]) -> Handed[T]:
+    task = asyncio.ensure_future(admitting)
+    return Handed(outcome=task, waiter=asyncio.shield(task))
 
 
 async def _finish_cancelled_admission(

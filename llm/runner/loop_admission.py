@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -78,9 +79,13 @@ def _loop_database(spec: CallSpec) -> str | None:
     return pg.single_database()
 
 
-async def admit_on_loop(spec: CallSpec, *, started: float, io: AsyncIO) -> tuple[Admission, LLMError | None] | None:
-    """(admission, None or the refusal), as `admit` returns; None when this call must be admitted
-    in the database thread (then nothing was sent anywhere)."""
+def start_admission_on_loop(
+    spec: CallSpec, *, started: float, io: AsyncIO
+) -> Coroutine[Any, Any, tuple[Admission, LLMError | None]] | None:
+    """Begin admitting `spec` on this loop: prepare it and send Redis its part, now; the coroutine
+    that finishes the admission (the early call, the statement, the verdict) returns (admission,
+    None or the refusal), as `admit` does. None when this call must be admitted in the database thread (then
+    nothing was sent anywhere)."""
     alias = _loop_database(spec)
     snapshot = catalog_if_fresh() if alias is not None else None
     if alias is None or snapshot is None:
@@ -94,15 +99,23 @@ async def admit_on_loop(spec: CallSpec, *, started: float, io: AsyncIO) -> tuple
     if plan is None:
         return None
     lookup = start_rate_limit_and_cache_lookup(admission)
-    admission.early = start_early_call(admission, io)
+    return _admit_in_one_statement(admission, plan, lookup, alias, io)
+
+
+async def _admit_in_one_statement(
+    admission: Admission, plan: StatementPlan, lookup: Lookup, alias: str, io: AsyncIO
+) -> tuple[Admission, LLMError | None]:
     try:
-        return await _admit_in_one_statement(admission, plan, lookup, alias, io)
+        # Started here, in the step that sends the statement: the early call's first step (building
+        # the request) then runs while the statement is in flight, not before it is sent.
+        admission.early = start_early_call(admission, io)
+        return await _statement_and_verdict(admission, plan, lookup, alias, io)
     except BaseException:
         drop_early_call(admission)
         raise
 
 
-async def _admit_in_one_statement(
+async def _statement_and_verdict(
     admission: Admission, plan: StatementPlan, lookup: Lookup, alias: str, io: AsyncIO
 ) -> tuple[Admission, LLMError | None]:
     try:

@@ -175,10 +175,13 @@ def test_a_dead_connection_fails_one_call_visibly_and_the_next_one_reconnects(
     assert (budget.reserved, budget.spent) == (0, first.cost + recovered.cost)
 
 
+@pytest.mark.parametrize("busy_loop", [False, True], ids=["on the loop", "in the database thread"])
 def test_a_call_cancelled_while_its_statement_waits_is_finished_as_cancelled(
-    loop_gateway: list[str], gateway: Gateway, free_company: Any
+    loop_gateway: list[str], gateway: Gateway, free_company: Any, busy_loop: bool
 ) -> None:
     budget = cap(free_company, "5")
+    if busy_loop:  # its statement goes to the database thread, handed over without a task
+        gateway.settings.LLM_ADMIT_ON_LOOP_MAX_CALLS = 0
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_budget_row() -> None:
@@ -203,6 +206,8 @@ def test_a_call_cancelled_while_its_statement_waits_is_finished_as_cancelled(
         release.set()
         with pytest.raises(asyncio.CancelledError):
             await call
+        # Its early call, held at the send gate while the statement waited, is gone too.
+        assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
 
     try:
         asyncio.run(cancelled_while_admitting())
@@ -213,7 +218,8 @@ def test_a_call_cancelled_while_its_statement_waits_is_finished_as_cancelled(
     runner.background_db_work_done()
     run = AiRun.objects.get()
     budget.refresh_from_db()
-    assert loop_gateway == [] and run.status == "cancelled" and not gateway.fake.requests
+    assert loop_gateway == (["playground"] if busy_loop else []), "admitted where expected"
+    assert run.status == "cancelled" and not gateway.fake.requests
     assert (budget.reserved, budget.spent) == (0, 0)
 
 
@@ -236,9 +242,10 @@ def test_a_busy_loop_leaves_the_admission_to_the_database_thread(
 
     after_three = asyncio.run(three_at_once_then_a_stream_then_one())
 
-    # The three were under way together when they were admitted (a task's first step runs at the
-    # loop's next turn). Each call's end counts it out: the stream and the last call were alone.
-    assert after_three == ["playground"] * 3 and loop_gateway == after_three
+    # gather() starts the three one after the other in one turn of the loop: the first was alone
+    # when it was admitted, on the loop; the other two found calls under way and went to the
+    # thread. Each call's end counts it out: the stream and the last call were alone again.
+    assert after_three == ["playground"] * 2 and loop_gateway == after_three
     runner.background_db_work_done()
     assert AiRun.objects.filter(status="succeeded").count() == 5
     assert Budget.objects.get().reserved == 0
