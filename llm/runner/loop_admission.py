@@ -84,8 +84,8 @@ def start_admission_on_loop(
 ) -> Coroutine[Any, Any, tuple[Admission, LLMError | None]] | None:
     """Begin admitting `spec` on this loop: prepare it and send Redis its part, now; the coroutine
     that finishes the admission (the early call, the statement, the verdict) returns (admission,
-    None or the refusal), as `admit` does. None when this call must be admitted in the database thread (then
-    nothing was sent anywhere)."""
+    None or the refusal), as `admit` does. None when this call must be admitted in the database
+    thread (then nothing was sent anywhere)."""
     alias = _loop_database(spec)
     snapshot = catalog_if_fresh() if alias is not None else None
     if alias is None or snapshot is None:
