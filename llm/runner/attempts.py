@@ -72,7 +72,8 @@ def has_db_threads() -> bool:
     return _db_executor() is not None
 
 
-# Database work handed to the threads without waiting for it (the ends of calls), until done.
+# Database work handed to the threads without waiting on its future (the ends of calls, the
+# admissions handed over), until done.
 _unawaited: set[Future[None]] = set()
 _unawaited_lock = threading.Lock()
 
@@ -113,14 +114,14 @@ class Handed(NamedTuple, Generic[T]):
 
 
 def hand_to_db_thread(function: Callable[..., T], /, *args: Any) -> Handed[T] | None:
-    """Start `function` in a database thread at once, for a caller that must not lose its outcome
-    if cancelled: `AsyncIO.db` in a task, shielded. None without database threads (SQLite).
+    """Start `function` in a database thread at once (`start_in_db_thread`), for a caller that
+    must not lose its outcome if cancelled: `AsyncIO.db` in a task, shielded. None without
+    database threads (SQLite).
 
     The outcome reaches the caller in two turns of the event loop: one to deliver it, one to
     wake the caller. A task, `run_in_executor`'s future and a shield around them take five, and
     at 50 calls in flight each turn runs every other call's ready callbacks first."""
-    executor = _db_executor()
-    if executor is None:
+    if not has_db_threads():
         return None
     loop = asyncio.get_running_loop()
     handed: Handed[T] = Handed(outcome=loop.create_future(), waiter=loop.create_future())
@@ -138,14 +139,13 @@ def hand_to_db_thread(function: Callable[..., T], /, *args: Any) -> Handed[T] | 
         value: T | None = None
         error: BaseException | None = None
         try:
-            value = _in_db_thread(function, args, {})
+            value = function(*args)
         except BaseException as failure:  # noqa: BLE001 - handed to the loop, raised there
             error = failure
         with suppress(RuntimeError):  # the loop has closed: nobody is left to tell
             loop.call_soon_threadsafe(deliver, value, error)
 
-    # The caller's context (request id for the log line) goes along, as sync_to_async would do.
-    executor.submit(contextvars.copy_context().run, run)
+    start_in_db_thread(run)
     handed.outcome.add_done_callback(_quietly)  # nobody awaits it unless the caller is cancelled
     return handed
 

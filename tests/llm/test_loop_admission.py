@@ -249,3 +249,30 @@ def test_a_busy_loop_leaves_the_admission_to_the_database_thread(
     runner.background_db_work_done()
     assert AiRun.objects.filter(status="succeeded").count() == 5
     assert Budget.objects.get().reserved == 0
+
+
+def test_an_admission_that_breaks_in_the_database_thread_raises_to_its_caller_and_sends_nothing(
+    loop_gateway: list[str], gateway: Gateway, free_company: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llm.runner import admission, execute
+
+    gateway.settings.LLM_ADMIT_ON_LOOP_MAX_CALLS = 0  # the thread admits
+    cap(free_company, "5")
+
+    def prepared_then_broken(spec: Any, *, started: float, on_database_wait: Any) -> Any:
+        prepared = admission.Admission(spec=spec, started=started)
+        admission.prepare(prepared, catalog())
+        on_database_wait(prepared)  # the loop starts building its early call
+        raise RuntimeError("a bug in the admission")
+
+    monkeypatch.setattr(execute, "admit", prepared_then_broken)
+
+    async def broken_call() -> None:
+        with pytest.raises(RuntimeError, match="a bug in the admission"):
+            await ask(free_company)
+        await asyncio.sleep(0)  # the dropped early call's cancellation runs
+        assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
+
+    asyncio.run(broken_call())
+
+    assert not gateway.fake.requests and not AiRun.objects.exists()
