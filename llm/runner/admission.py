@@ -54,6 +54,7 @@ class Admission:
     cache_key: str = ""
     cached: CachedAnswer | None = None
     early: EarlyCall | None = None  # the first attempt, built while admitting (attempts.py)
+    early_sent: bool = False  # its request may have gone out (attempts.send_early_call_if_admitted)
 
     @property
     def primary(self) -> Target | None:

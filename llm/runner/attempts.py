@@ -25,7 +25,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections, router
 
-from llm.errors import InvalidOutputError, ProviderError
+from llm.errors import InvalidOutputError, LLMError, ProviderError
 from llm.models import AiRun
 from llm.providers import LLMProvider, provider_client
 from llm.providers.base import send_gate
@@ -113,10 +113,13 @@ class Handed(NamedTuple, Generic[T]):
     waiter: asyncio.Future[T]  # what the caller awaits (a cancellation cancels only this)
 
 
-def hand_to_db_thread(function: Callable[..., T], /, *args: Any) -> Handed[T] | None:
+def hand_to_db_thread(
+    function: Callable[..., T], /, *args: Any, on_result: Callable[[T], None] | None = None
+) -> Handed[T] | None:
     """Start `function` in a database thread at once (`start_in_db_thread`), for a caller that
     must not lose its outcome if cancelled: `AsyncIO.db` in a task, shielded. None without
-    database threads (SQLite).
+    database threads (SQLite). `on_result` sees a result on the loop before anyone is woken,
+    unless the caller was cancelled.
 
     The outcome reaches the caller in two turns of the event loop: one to deliver it, one to
     wake the caller. A task, `run_in_executor`'s future and a shield around them take five, and
@@ -127,6 +130,8 @@ def hand_to_db_thread(function: Callable[..., T], /, *args: Any) -> Handed[T] | 
     handed: Handed[T] = Handed(outcome=loop.create_future(), waiter=loop.create_future())
 
     def deliver(value: T | None, error: BaseException | None) -> None:
+        if error is None and on_result is not None and not handed.waiter.cancelled():
+            on_result(cast(T, value))
         for future in handed:
             if future.done():  # (the waiter, cancelled with its caller)
                 continue
@@ -273,6 +278,19 @@ def drop_early_call(admission: Admission) -> None:
         early.task.cancel()
 
 
+def send_early_call_if_admitted(admitted: tuple[Admission, LLMError | None]) -> None:
+    """Open the early call's gate as soon as the admission's outcome is on the loop, when the
+    chain is sure to take it as its first attempt (admitted, not answered from the cache, its
+    target still first): at 50 calls in flight each turn of the loop the chain would take to get
+    there costs a millisecond or more. Its request may be out from now on (`early_sent`)."""
+    admission, refusal = admitted
+    early = admission.early
+    if refusal is None and admission.cached is None and early is not None and early.target is admission.primary:
+        if not early.gate.done():
+            early.gate.set_result(None)
+        admission.early_sent = True
+
+
 def first_attempt_early(
     admission: Admission, target: Target, send: Callable[[], Awaitable[T]]
 ) -> Callable[[], Awaitable[T]]:
@@ -282,7 +300,8 @@ def first_attempt_early(
         drop_early_call(admission)
         return send
     admission.early = None
-    early.gate.set_result(None)
+    if not early.gate.done():
+        early.gate.set_result(None)
     pending: list[Awaitable[T]] = [cast(Awaitable[T], early.task)]
     return lambda: pending.pop() if pending else send()
 

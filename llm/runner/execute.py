@@ -7,7 +7,7 @@ import contextvars
 import functools
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from typing import Any, TypeVar, Unpack
 
@@ -24,6 +24,7 @@ from llm.runner.attempts import (
     drive,
     drop_early_call,
     hand_to_db_thread,
+    send_early_call_if_admitted,
     start_early_call,
 )
 from llm.runner.finish import AnsweredEnd, Outcome, cached_outcome, end_result, finish, record_end
@@ -53,6 +54,9 @@ async def finish_shielded(io: IO, admission: Admission, outcome: Outcome, *, ans
 
 def _finish_cancelled(admission: Admission) -> RunResult:
     outcome = Outcome(status=AiRun.Status.CANCELLED, error=LLMError("cancelled while admitted", code="cancelled"))
+    outcome.count_early_request(admission)
+    if outcome.target is not None:
+        outcome.add_estimated_usage(admission, outcome.target, "")
     return finish(admission, outcome)
 
 
@@ -84,11 +88,11 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
 def _start_admission(spec: CallSpec, io: AsyncIO, started: float) -> Handed[tuple[Admission, LLMError | None]]:
     """The admission, on the loop when it can be (loop_admission.py), else in a database thread,
     which hands the prepared call back to the loop as it starts waiting on the database: the first
-    attempt is built meanwhile (attempts.EarlyCall). Either way it runs to its end if the caller
-    is cancelled."""
+    attempt is built meanwhile (attempts.EarlyCall), and sent as the outcome arrives. Either way
+    it runs to its end if the caller is cancelled. (SQLite has no database threads.)"""
     on_loop = start_admission_on_loop(spec, started=started, io=io)
     if on_loop is not None:
-        return _shielded(on_loop)
+        return _shielded(on_loop, on_result=send_early_call_if_admitted)
     loop = asyncio.get_running_loop()
     started_early: list[Admission] = []
 
@@ -108,14 +112,23 @@ def _start_admission(spec: CallSpec, io: AsyncIO, started: float) -> Handed[tupl
                 drop_early_call(admission)
 
     admitting = functools.partial(admit, spec, started=started, on_database_wait=on_database_wait)
-    handed = hand_to_db_thread(admitting) or _shielded(io.db(admitting))  # (no threads: SQLite)
+    handed = hand_to_db_thread(admitting, on_result=send_early_call_if_admitted) or _shielded(
+        io.db(admitting), on_result=send_early_call_if_admitted
+    )
     handed.outcome.add_done_callback(drop_early_calls_if_failed)
     return handed
 
 
-def _shielded(admitting: Coroutine[Any, Any, T]) -> Handed[T]:
-    task = asyncio.ensure_future(admitting)
-    return Handed(outcome=task, waiter=asyncio.shield(task))
+def _shielded(admitting: Coroutine[Any, Any, T], *, on_result: Callable[[T], None]) -> Handed[T]:
+    async def admit_then_tell() -> T:
+        result = await admitting
+        if not waiter.cancelled():  # (its caller, cancelled, is not sent anything)
+            on_result(result)
+        return result
+
+    task = asyncio.ensure_future(admit_then_tell())
+    waiter = asyncio.shield(task)
+    return Handed(outcome=task, waiter=waiter)
 
 
 async def _finish_cancelled_admission(

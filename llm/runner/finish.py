@@ -62,6 +62,12 @@ class Outcome:
         )
         self.cost += cost_of(usage, target.price)
 
+    def count_early_request(self, admission: Admission) -> None:
+        """The early call's request may be out (attempts.send_early_call_if_admitted) though the
+        chain never took it, its caller gone first: one attempt, on the first target."""
+        if admission.early_sent and self.target is None and admission.primary is not None:
+            self.target, self.attempts = admission.primary, 1
+
     def add_estimated_usage(self, admission: Admission, target: Target, partial_text: str) -> None:
         """An interrupted stream or a cancelled call: count what was sent and received ourselves."""
         output_tokens = count_text(partial_text, target.model.name) if partial_text else 0

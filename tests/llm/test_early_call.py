@@ -1,6 +1,8 @@
 """The first attempt is built while the call is being admitted (attempts.EarlyCall) and held at the
 client's send gate: the provider sees nothing of a call until it is admitted, and nothing at all
-of a call that is refused, answered from the cache, re-routed or cancelled meanwhile."""
+of a call that is refused, answered from the cache, re-routed or cancelled meanwhile. Admitted,
+it goes out as the outcome reaches the loop; a call cancelled from then on is recorded with the
+input it may have sent."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from llm import runner
 from llm.models import AiRun, Budget, Provider
 from llm.providers import provider_client
 from llm.providers.base import send_gate
-from llm.runner.attempts import AsyncIO, call_chain
+from llm.runner.attempts import AsyncIO, call_chain, send_early_call_if_admitted
 from llm.runner.execute import admit_call, finish_shielded
 from llm.runner.finish import Outcome
 from llm.runner.types import build_spec
@@ -56,22 +58,59 @@ async def test_the_openai_client_holds_a_request_at_the_send_gate_until_it_opens
     assert (await held).text and len(gateway.fake.requests) == 1
 
 
-async def test_an_admitted_call_sends_the_request_it_built_while_admitting_once(
+async def test_an_admitted_call_sends_the_request_it_built_as_it_is_admitted_and_only_once(
     gateway: Gateway, free_company: Any
 ) -> None:
     io = AsyncIO()
     spec = build_spec(feature="playground", context={"prompt": "Hello"}, tenant=free_company)
 
     admission, refusal = await admit_call(spec, io)
-    await asyncio.sleep(0.1)  # the early request runs as far as the gate, and waits there
-    assert refusal is None and admission.early is not None
-    assert not admission.early.task.done() and not gateway.fake.requests
+    # Gone out as the admission's outcome reached the loop, before the chain came to take it.
+    assert refusal is None and admission.early is not None and admission.early_sent
+    await asyncio.wait_for(asyncio.shield(admission.early.task), 5)
+    assert [request.model for request in gateway.fake.requests] == ["gpt-4o-mini"]
     outcome = Outcome()
     await call_chain(admission, outcome, io)
     result = await finish_shielded(io, admission, outcome)
 
     assert (result.status, outcome.attempts) == ("succeeded", 1)
     assert [request.model for request in gateway.fake.requests] == ["gpt-4o-mini"]
+    assert not await tasks_left_behind()
+
+
+async def test_a_stream_closed_once_its_request_may_be_out_is_recorded_with_its_estimated_input(
+    gateway: Gateway, free_company: Any
+) -> None:
+    stream = runner.astream(feature="playground", context={"prompt": "Hello"}, tenant=free_company)
+    thinking, generating = await anext(stream), await anext(stream)  # admitted: the request is on its way
+    await stream.aclose()
+
+    assert (thinking["type"], generating["type"]) == ("status", "status")
+    await asyncio.to_thread(runner.background_db_work_done)
+    run = await sync_to_async(AiRun.objects.get)()
+    assert (run.status, run.model, run.usage_estimated) == ("cancelled", "gpt-4o-mini", True)
+    assert run.input_tokens > 0 and run.cost > 0
+    assert not await tasks_left_behind()
+
+
+async def test_a_call_cancelled_just_after_its_request_went_out_is_recorded_with_its_estimated_input(
+    gateway: Gateway, free_company: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[asyncio.Task[Any]] = []
+
+    def send_then_cancel_the_caller(admitted: Any) -> None:
+        send_early_call_if_admitted(admitted)
+        calls[0].cancel()  # before the caller has woken to take its admission
+
+    monkeypatch.setattr("llm.runner.execute.send_early_call_if_admitted", send_then_cancel_the_caller)
+    calls.append(asyncio.ensure_future(ask(free_company)))
+    with pytest.raises(asyncio.CancelledError):
+        await calls[0]
+
+    await asyncio.to_thread(runner.background_db_work_done)
+    run = await sync_to_async(AiRun.objects.get)()
+    assert (run.status, run.model, run.usage_estimated) == ("cancelled", "gpt-4o-mini", True)
+    assert run.input_tokens > 0 and run.cost > 0
     assert not await tasks_left_behind()
 
 
