@@ -54,7 +54,7 @@ class Admission:
     cache_key: str = ""
     cached: CachedAnswer | None = None
     early: EarlyCall | None = None  # the first attempt, built while admitting (attempts.py)
-    early_sent_ms: int | None = None  # when its request could go out (attempts.send_early_call_if_admitted)
+    early_sent: bool = False  # its request may have gone out (attempts.send_early_call_if_admitted)
 
     @property
     def primary(self) -> Target | None:
@@ -63,15 +63,6 @@ class Admission:
     @property
     def reservation_ids(self) -> list[int]:
         return [hold.pk for hold in self.holds]
-
-    @property
-    def early_sent(self) -> bool:
-        return self.early_sent_ms is not None
-
-    @property
-    def queued_ms(self) -> int:
-        """From the call's start to its first request's going out (or now, if none has yet)."""
-        return self.elapsed_ms if self.early_sent_ms is None else self.early_sent_ms
 
     @property
     def elapsed_ms(self) -> int:

@@ -227,102 +227,68 @@ async def open_stream(
         raise
 
 
-class _NotSent(BaseException):
-    """Ends a held early call whose request must not go out. Not an Exception: the SDK turns
-    those into connection errors (and may retry them); this one passes through it untouched."""
-
-
 @dataclass
 class EarlyCall:
-    """The first attempt on the primary target, made while the call is being admitted.
+    """The first attempt on the primary target, started while the call is being admitted.
 
     Admission waits a millisecond or two on the database and Redis with the event loop idle, and
-    the SDK spends about half a millisecond of CPU building a request; so the caller builds it
-    meanwhile and holds it at the client's send gate (an httpx request hook, before any
-    connection is taken). It starts when the database thread hands the prepared call over, as it
-    begins to wait on its statement (sooner, the two would take turns at the GIL), or, admitted
-    on the loop, once the statement is sent. The gate opens as the admission's outcome reaches the
-    loop (`send_early_call_if_admitted`); refused, answered from the cache, re-routed or failed,
-    the call is dropped unsent. It runs in the caller's own task, so the answer wakes the caller
-    directly: in a task of its own it took one more turn of the loop, a millisecond at 50 calls
-    in flight. The chain takes `answer` as its first attempt."""
+    the SDK spends about half a millisecond of CPU building a request; so the request is built
+    meanwhile, in its own task, and held at the client's send gate (an httpx request hook, before
+    any connection is taken). It starts when the database thread hands the prepared call over,
+    as it begins to wait on its statement: sooner, the two would take turns at the GIL. Nothing
+    reaches the provider until the call is admitted: then the chain takes the task as its first
+    attempt and the gate opens. Refused, answered from the cache, re-routed or cancelled, the
+    call drops it unsent."""
 
     target: Target
     gate: asyncio.Future[None]
-    answer: asyncio.Future[Any]
+    task: asyncio.Task[Any]
 
 
-def early_call_for(admission: Admission, io: IO) -> EarlyCall | None:
-    """The chat's first attempt, to be made by `make_early_call`; None when the call cannot have
-    one (embeddings, a client without the gate, such as the local model's, the sync runner)."""
+def start_early_call(admission: Admission, io: IO) -> EarlyCall | None:
+    """Start the chat's first attempt, held until admitted; None when the call cannot have one
+    (embeddings, a client without the gate, such as the local model's, the sync runner)."""
     target = admission.primary
     if target is None or admission.texts or not isinstance(io, AsyncIO):
         return None
-    if not client_for(target).honours_send_gate:
+    client = client_for(target)
+    if not client.honours_send_gate:
         return None
+    request = chat_request(admission, target)
     loop = asyncio.get_running_loop()
     gate: asyncio.Future[None] = loop.create_future()
-    gate.add_done_callback(_quietly)
-    return EarlyCall(target=target, gate=gate, answer=loop.create_future())
-
-
-async def make_early_call(admission: Admission, early: EarlyCall, io: AsyncIO) -> None:
-    """Build the first attempt's request and send it once the gate opens; its answer (or error)
-    goes to `early.answer`. Returns at once if the call is dropped unsent."""
-    client = client_for(early.target)
-    request = chat_request(admission, early.target)
-    held = send_gate.set(early.gate)
-    try:
-        answer = await (open_stream(client, request) if admission.spec.streaming else io.chat(client, request))
-    except _NotSent:
-        return
-    except Exception as error:  # noqa: BLE001 - the chain's first attempt raises it
-        early.answer.set_exception(error)
-        early.answer.add_done_callback(_quietly)
-    else:
-        early.answer.set_result(answer)
-    finally:
-        send_gate.reset(held)
+    context = contextvars.copy_context()
+    context.run(send_gate.set, gate)
+    first = open_stream(client, request) if admission.spec.streaming else io.chat(client, request)
+    task = loop.create_task(first, context=context)
+    task.add_done_callback(_quietly)
+    return EarlyCall(target=target, gate=gate, task=task)
 
 
 def _quietly(future: asyncio.Future[Any]) -> None:
-    # An outcome nobody reads is nobody's error: a dropped call's gate, a first attempt's error
-    # when the chain never came to it, an admission whose caller was not cancelled.
+    # An outcome nobody reads is nobody's error: a dropped call that failed while held (it never
+    # reached the provider), an admission whose caller was not cancelled (it read the waiter).
     if not future.cancelled():
         future.exception()
 
 
-async def close_early_stream(admission: Admission) -> None:
-    """A stream's first attempt answered before the chain took it (its caller went away at the
-    event between): close the open stream."""
-    early, admission.early = admission.early, None
-    if early is not None and early.answer.done() and early.answer.exception() is None:
-        deltas, _ = early.answer.result()
-        await deltas.aclose()
-
-
 def drop_early_call(admission: Admission) -> None:
     early, admission.early = admission.early, None
-    if early is not None and not early.gate.done():
-        early.gate.set_exception(_NotSent())
+    if early is not None:
+        early.task.cancel()
 
 
 def send_early_call_if_admitted(admitted: tuple[Admission, LLMError | None]) -> None:
     """Open the early call's gate as soon as the admission's outcome is on the loop, when the
     chain is sure to take it as its first attempt (admitted, not answered from the cache, its
     target still first): at 50 calls in flight each turn of the loop the chain would take to get
-    there costs a millisecond or more. Its request may be out from now on (`early_sent`). Else
-    the call is dropped unsent."""
+    there costs a millisecond or more. Its request may be out from now on (`early_sent`)."""
     admission, refusal = admitted
     early = admission.early
-    if early is None:
-        return
-    if refusal is None and admission.cached is None and early.target is admission.primary:
+    if refusal is None and admission.cached is None and early is not None and early.target is admission.primary:
         if not early.gate.done():
             early.gate.set_result(None)
-        admission.early_sent_ms = admission.elapsed_ms
-    else:
-        drop_early_call(admission)
+        admission.early_sent = True
 
 
 def first_attempt_early(
@@ -334,7 +300,9 @@ def first_attempt_early(
         drop_early_call(admission)
         return send
     admission.early = None
-    pending: list[Awaitable[T]] = [cast(Awaitable[T], early.answer)]
+    if not early.gate.done():
+        early.gate.set_result(None)
+    pending: list[Awaitable[T]] = [cast(Awaitable[T], early.task)]
     return lambda: pending.pop() if pending else send()
 
 
@@ -444,7 +412,7 @@ async def _embedding_from(admission: Admission, target: Target, outcome: Outcome
 
 async def call_chain(admission: Admission, outcome: Outcome, io: IO) -> None:
     """Try each target in turn until one answers; record the last error if none does."""
-    outcome.queue_ms = admission.queued_ms
+    outcome.queue_ms = admission.elapsed_ms
     attempt_target = _embedding_from if admission.texts else _answer_from
     for index, target in enumerate(admission.targets):
         outcome.target, outcome.fallback_used = target, index > 0

@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import suppress
-from typing import Any, NamedTuple, TypeVar, Unpack
+from typing import Any, TypeVar, Unpack
 
 from llm.errors import LLMError
 from llm.models import AiRun
@@ -23,10 +23,9 @@ from llm.runner.attempts import (
     call_chain,
     drive,
     drop_early_call,
-    early_call_for,
     hand_to_db_thread,
-    make_early_call,
     send_early_call_if_admitted,
+    start_early_call,
 )
 from llm.runner.finish import AnsweredEnd, Outcome, cached_outcome, end_result, finish, record_end
 from llm.runner.loop_admission import call_in_flight, start_admission_on_loop
@@ -67,8 +66,7 @@ current_run_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("llm
 
 
 async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None]:
-    """Admit; if the caller is cancelled meanwhile, the run the admission creates is still finished.
-    While it is admitted, the caller makes the first attempt, held until admitted (EarlyCall)."""
+    """Admit; if the caller is cancelled meanwhile, the run the admission creates is still finished."""
     current_run_id.set(None)
     started = time.monotonic()
     if not isinstance(io, AsyncIO):
@@ -77,14 +75,8 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
         return admitted
     admitting = _start_admission(spec, io, started)
     try:
-        prepared = await admitting.prepared
-        if prepared is not None and not admitting.outcome.done():  # (done: too late to hold anything)
-            early = prepared.early = early_call_for(prepared, io)
-            if early is not None:
-                await make_early_call(prepared, early, io)
         admission, refusal = await admitting.waiter
     except asyncio.CancelledError as cancelled:
-        admitting.waiter.cancel()  # (cancelled at the gate, it was not waiting: nothing is to be sent now)
         await _finish_cancelled_admission(admitting.outcome, io, cancelled)
         raise
     if refusal is not None or admission.cached is not None:
@@ -93,48 +85,38 @@ async def admit_call(spec: CallSpec, io: IO) -> tuple[Admission, LLMError | None
     return admission, refusal
 
 
-class _Admitting(NamedTuple):
-    """An admission under way: its outcome (see Handed), and the admission as soon as it is
-    prepared, for the early call (None: the outcome came first)."""
-
-    outcome: asyncio.Future[tuple[Admission, LLMError | None]]
-    waiter: asyncio.Future[tuple[Admission, LLMError | None]]
-    prepared: asyncio.Future[Admission | None]
-
-
-def _start_admission(spec: CallSpec, io: AsyncIO, started: float) -> _Admitting:
+def _start_admission(spec: CallSpec, io: AsyncIO, started: float) -> Handed[tuple[Admission, LLMError | None]]:
     """The admission, on the loop when it can be (loop_admission.py), else in a database thread,
-    which hands the prepared call back to the loop as it starts waiting on the database. Either
-    way it runs to its end if the caller is cancelled. (SQLite has no database threads.)"""
+    which hands the prepared call back to the loop as it starts waiting on the database: the first
+    attempt is built meanwhile (attempts.EarlyCall), and sent as the outcome arrives. Either way
+    it runs to its end if the caller is cancelled. (SQLite has no database threads.)"""
+    on_loop = start_admission_on_loop(spec, started=started, io=io)
+    if on_loop is not None:
+        return _shielded(on_loop, on_result=send_early_call_if_admitted)
     loop = asyncio.get_running_loop()
-    prepared: asyncio.Future[Admission | None] = loop.create_future()
+    started_early: list[Admission] = []
 
-    def hand_over(admission: Admission | None) -> None:
-        if not prepared.done():
-            prepared.set_result(admission)
-
-    def drop_early_call_if_failed(outcome: asyncio.Future[tuple[Admission, LLMError | None]]) -> None:
-        hand_over(None)
-        failed = outcome.cancelled() or outcome.exception() is not None
-        if failed and (admission := prepared.result()) is not None:
-            drop_early_call(admission)  # its caller stops waiting at the gate
+    def start_early(admission: Admission) -> None:
+        admission.early = start_early_call(admission, io)
+        started_early.append(admission)
 
     def on_database_wait(admission: Admission) -> None:
         # Runs on the loop before the admission's outcome does: both are queued by this thread. A
         # loop closed meanwhile has nobody to send to, and the admission must go on for its run.
         with suppress(RuntimeError):
-            loop.call_soon_threadsafe(hand_over, admission)
+            loop.call_soon_threadsafe(start_early, admission)
 
-    on_loop = start_admission_on_loop(spec, started=started, io=io, on_prepared=hand_over)
-    if on_loop is not None:
-        handed = _shielded(on_loop, on_result=send_early_call_if_admitted)
-    else:
-        admitting = functools.partial(admit, spec, started=started, on_database_wait=on_database_wait)
-        handed = hand_to_db_thread(admitting, on_result=send_early_call_if_admitted) or _shielded(
-            io.db(admitting), on_result=send_early_call_if_admitted
-        )
-    handed.outcome.add_done_callback(drop_early_call_if_failed)
-    return _Admitting(outcome=handed.outcome, waiter=handed.waiter, prepared=prepared)
+    def drop_early_calls_if_failed(outcome: asyncio.Future[tuple[Admission, LLMError | None]]) -> None:
+        if outcome.cancelled() or outcome.exception() is not None:
+            for admission in started_early:
+                drop_early_call(admission)
+
+    admitting = functools.partial(admit, spec, started=started, on_database_wait=on_database_wait)
+    handed = hand_to_db_thread(admitting, on_result=send_early_call_if_admitted) or _shielded(
+        io.db(admitting), on_result=send_early_call_if_admitted
+    )
+    handed.outcome.add_done_callback(drop_early_calls_if_failed)
+    return handed
 
 
 def _shielded(admitting: Coroutine[Any, Any, T], *, on_result: Callable[[T], None]) -> Handed[T]:

@@ -4,7 +4,7 @@ The same steps as `admission.admit`: prepare (flags, prompt, route, tokens), sen
 script with the exact cache's lookup riding along (Redis), run the admission statement
 (PostgreSQL), then read Redis's verdict. The thread hops are gone: no hand-off to a database
 thread and back, and no wait for the interpreter while the loop works through other calls' chunks.
-While the statement is in flight the caller builds the first request (attempts.EarlyCall).
+While the statement is in flight the loop builds the first request (attempts.EarlyCall).
 
 A busy loop (more than LLM_ADMIT_ON_LOOP_MAX_CALLS calls under way) leaves the admission to the
 database thread, and so does whatever would block the loop, before anything is sent: a stale
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,7 +40,7 @@ from llm.runner.admission import (
     reserve_on_fresh_budgets_atomically,
     start_rate_limit_and_cache_lookup,
 )
-from llm.runner.attempts import AsyncIO, drop_early_call
+from llm.runner.attempts import AsyncIO, drop_early_call, start_early_call
 from llm.runner.types import CallSpec
 from llm.selectors import catalog_if_fresh
 
@@ -80,13 +80,12 @@ def _loop_database(spec: CallSpec) -> str | None:
 
 
 def start_admission_on_loop(
-    spec: CallSpec, *, started: float, io: AsyncIO, on_prepared: Callable[[Admission], None]
+    spec: CallSpec, *, started: float, io: AsyncIO
 ) -> Coroutine[Any, Any, tuple[Admission, LLMError | None]] | None:
     """Begin admitting `spec` on this loop: prepare it and send Redis its part, now; the coroutine
-    that finishes the admission (the statement, the verdict) returns (admission, None or the
-    refusal), as `admit` does, and hands the prepared admission to `on_prepared` as it sends the
-    statement (the caller builds the early call meanwhile). None when this call must be admitted
-    in the database thread (then nothing was sent anywhere)."""
+    that finishes the admission (the early call, the statement, the verdict) returns (admission,
+    None or the refusal), as `admit` does. None when this call must be admitted in the database
+    thread (then nothing was sent anywhere)."""
     alias = _loop_database(spec)
     snapshot = catalog_if_fresh() if alias is not None else None
     if alias is None or snapshot is None:
@@ -100,21 +99,16 @@ def start_admission_on_loop(
     if plan is None:
         return None
     lookup = start_rate_limit_and_cache_lookup(admission)
-    return _admit_in_one_statement(admission, plan, lookup, alias, io, on_prepared)
+    return _admit_in_one_statement(admission, plan, lookup, alias, io)
 
 
 async def _admit_in_one_statement(
-    admission: Admission,
-    plan: StatementPlan,
-    lookup: Lookup,
-    alias: str,
-    io: AsyncIO,
-    on_prepared: Callable[[Admission], None],
+    admission: Admission, plan: StatementPlan, lookup: Lookup, alias: str, io: AsyncIO
 ) -> tuple[Admission, LLMError | None]:
     try:
-        # Handed over here, in the step that sends the statement: the caller's early call (building
+        # Started here, in the step that sends the statement: the early call's first step (building
         # the request) then runs while the statement is in flight, not before it is sent.
-        on_prepared(admission)
+        admission.early = start_early_call(admission, io)
         return await _statement_and_verdict(admission, plan, lookup, alias, io)
     except BaseException:
         drop_early_call(admission)

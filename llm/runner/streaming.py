@@ -32,7 +32,7 @@ from llm.runner.attempts import (
     AsyncIO,
     chat_request,
     client_for,
-    close_early_stream,
+    drop_early_call,
     first_attempt_early,
     open_stream,
     parse_json_output,
@@ -141,7 +141,7 @@ async def _stream_target(
 
 
 async def _stream_chain(admission: Admission, outcome: Outcome, io: IO, sent: list[str]) -> AsyncGenerator[Event, None]:
-    outcome.queue_ms = admission.queued_ms
+    outcome.queue_ms = admission.elapsed_ms
     for index, target in enumerate(admission.targets):
         outcome.target, outcome.fallback_used = target, index > 0
         if index:
@@ -186,7 +186,7 @@ async def astream(*, feature: str, **call: Unpack[CallArgs]) -> AsyncGenerator[E
                 async for event in events:
                     yield event
         except BaseException as error:  # cancelled, the client went away, or a bug in a local handler
-            await close_early_stream(admission)  # closed before the chain took it
+            drop_early_call(admission)  # closed before the chain took it
             cancelled = isinstance(error, asyncio.CancelledError | GeneratorExit)
             outcome.status = AiRun.Status.CANCELLED if cancelled else AiRun.Status.FAILED
             outcome.error = LLMError(
