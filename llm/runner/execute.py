@@ -54,9 +54,7 @@ async def finish_shielded(io: IO, admission: Admission, outcome: Outcome, *, ans
 
 def _finish_cancelled(admission: Admission) -> RunResult:
     outcome = Outcome(status=AiRun.Status.CANCELLED, error=LLMError("cancelled while admitted", code="cancelled"))
-    outcome.count_early_request(admission)
-    if outcome.target is not None:
-        outcome.add_estimated_usage(admission, outcome.target, "")
+    outcome.count_interrupted(admission)
     return finish(admission, outcome)
 
 
@@ -181,8 +179,7 @@ async def _execute(spec: CallSpec, io: IO) -> RunResult:
         # Cancelled (or a bug in a local handler): still exactly one finished AiRun.
         outcome.status = AiRun.Status.CANCELLED if isinstance(error, asyncio.CancelledError) else AiRun.Status.FAILED
         outcome.error = LLMError(f"{type(error).__name__}: {error}"[:500], code=outcome.status)
-        if outcome.target is not None and outcome.usage.total_tokens == 0:
-            outcome.add_estimated_usage(admission, outcome.target, "")
+        outcome.count_interrupted(admission)
         await finish_shielded(io, admission, outcome)
         raise
     result = await finish_shielded(io, admission, outcome, answer_first=True)

@@ -62,11 +62,14 @@ class Outcome:
         )
         self.cost += cost_of(usage, target.price)
 
-    def count_early_request(self, admission: Admission) -> None:
-        """The early call's request may be out (attempts.send_early_call_if_admitted) though the
-        chain never took it, its caller gone first: one attempt, on the first target."""
+    def count_interrupted(self, admission: Admission, partial_text: str = "") -> None:
+        """A call cancelled or broken off before the provider reported usage: what was sent (and
+        `partial_text` received) is estimated. An early request that may be out though the chain
+        never took it (attempts.send_early_call_if_admitted) is one attempt on the first target."""
         if admission.early_sent and self.target is None and admission.primary is not None:
             self.target, self.attempts = admission.primary, 1
+        if self.target is not None and self.usage.total_tokens == 0:
+            self.add_estimated_usage(admission, self.target, partial_text)
 
     def add_estimated_usage(self, admission: Admission, target: Target, partial_text: str) -> None:
         """An interrupted stream or a cancelled call: count what was sent and received ourselves."""
@@ -316,8 +319,9 @@ def _with_retries(write: Callable[[], None], tries: int) -> None:
 def record_end(admission: Admission, outcome: Outcome, result: RunResult, *, tries: int = 1) -> None:
     """Write the end of the call: settle or release the reservation, record and log the run.
     Raises what kept it from being written."""
-    for _, error in record_ends([AnsweredEnd(admission, outcome, result)], tries=tries):
-        raise error
+    lost = record_ends([AnsweredEnd(admission, outcome, result)], tries=tries)
+    if lost:
+        raise lost[0][1]
 
 
 def _record_many(ends: Sequence[AnsweredEnd]) -> None:

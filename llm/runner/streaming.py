@@ -192,9 +192,7 @@ async def astream(*, feature: str, **call: Unpack[CallArgs]) -> AsyncGenerator[E
             outcome.error = LLMError(
                 "The request was cancelled." if cancelled else repr(error)[:500], code=outcome.status
             )
-            outcome.count_early_request(admission)  # closed before the chain began
-            if outcome.target is not None and outcome.usage.total_tokens == 0:
-                outcome.add_estimated_usage(admission, outcome.target, "".join(sent))
+            outcome.count_interrupted(admission, "".join(sent))
             await finish_shielded(io, admission, outcome)
             raise
         result = await finish_shielded(io, admission, outcome, answer_first=True)
