@@ -13,6 +13,7 @@ calls have reserved; then the same statement reserves on exactly those rows, or 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -97,31 +98,52 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _json_scalar(value: Any) -> str:
+    """The values JSON has no type for, as the text PostgreSQL reads into the column's type
+    (numeric reads Decimal's text exactly)."""
+    if isinstance(value, date):  # (and datetime)
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} in a statement's JSON parameter")
+
+
+# A statement's values go as one JSON text each: psycopg adapts one string instead of a value (or
+# an array) per column, which cost the database thread more than PostgreSQL's reading the JSON.
+_to_json = json.JSONEncoder(default=_json_scalar, separators=(",", ":"), check_circular=False).encode
+
+
 @cache
 def admit_sql() -> str:
     columns, _ = _run_columns()
     run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
     reservation_table = _q(BudgetReservation._meta.db_table)
-    values = ", ".join(f"%({column})s" for column in columns)
-    # Identifiers come from the models' metadata, values are all parameters.
+    names = ", ".join(_q(c) for c in columns)
+    # Identifiers come from the models' metadata, values are all in the one JSON parameter.
     return f"""
-WITH wanted AS (
-    SELECT * FROM unnest(%(budget_ids)s::bigint[], %(starts)s::date[]) AS w(id, start)
+WITH call AS (
+    SELECT %(call)s::json AS doc
+), hold AS (
+    SELECT (doc->>'amount')::numeric AS amount, (doc->>'now')::timestamptz AS now,
+           (doc->>'expires_at')::timestamptz AS expires_at FROM call
+), wanted AS (
+    SELECT w.* FROM call, json_to_recordset(doc->'budgets') AS w(id bigint, start date)
 ), locked AS (
     SELECT b.id, b.hard, b.enabled, b.spent, b.reserved, b.cap_usd, b.period_start, w.start
     FROM {budget_table} b JOIN wanted w ON w.id = b.id ORDER BY b.id FOR UPDATE OF b
 ), verdict AS (
-    SELECT count(*) = %(budget_count)s AND coalesce(bool_and(
-        enabled AND period_start = start AND (NOT hard OR spent + reserved + %(amount)s <= cap_usd)
+    SELECT count(*) = (SELECT count(*) FROM wanted) AND coalesce(bool_and(
+        enabled AND period_start = start AND (NOT hard OR spent + reserved + (SELECT amount FROM hold) <= cap_usd)
     ), true) AS admitted FROM locked
 ), run AS (
-    INSERT INTO {run_table} ({", ".join(_q(c) for c in columns)}) VALUES ({values}) RETURNING id
+    INSERT INTO {run_table} ({names})
+    SELECT {names} FROM call, json_populate_record(NULL::{run_table}, doc->'run') RETURNING id
 ), held AS (
-    UPDATE {budget_table} b SET reserved = b.reserved + %(amount)s FROM wanted w
+    UPDATE {budget_table} b SET reserved = b.reserved + (SELECT amount FROM hold) FROM wanted w
     WHERE b.id = w.id AND (SELECT admitted FROM verdict) RETURNING b.id, w.start
 ), reservations AS (
     INSERT INTO {reservation_table} (budget_id, period_start, amount, actual, status, run_id, created_at, expires_at)
-    SELECT held.id, held.start, %(amount)s, NULL, %(open)s, run.id, %(now)s, %(expires_at)s FROM held, run
+    SELECT held.id, held.start, hold.amount, NULL, %(open)s, run.id, hold.now, hold.expires_at FROM held, run, hold
     RETURNING id, budget_id
 )
 SELECT (SELECT id FROM run), (SELECT admitted FROM verdict),
@@ -135,18 +157,14 @@ def admit_params(
     """The parameters of the admission statement (`admit_sql()`); `budgets` are (id, the period
     start the caller expects)."""
     _, defaults = _run_columns()
-    params = {**defaults, "created_at": now, **run_fields}
-    ordered = sorted(budgets)
-    params.update(
-        budget_ids=[budget_id for budget_id, _ in ordered],
-        starts=[start for _, start in ordered],
-        budget_count=len(ordered),
-        amount=amount,
-        open=BudgetReservation.Status.OPEN,
-        now=now,
-        expires_at=now + timedelta(seconds=settings.LLM_RESERVATION_TTL),
-    )
-    return params
+    call = {
+        "run": {**defaults, "created_at": now, **run_fields},
+        "budgets": [{"id": budget_id, "start": start} for budget_id, start in sorted(budgets)],
+        "amount": amount,
+        "now": now,
+        "expires_at": now + timedelta(seconds=settings.LLM_RESERVATION_TTL),
+    }
+    return {"call": _to_json(call), "open": BudgetReservation.Status.OPEN}
 
 
 def admitted_row(row: tuple[int, bool, list[int]]) -> tuple[int, list[int] | None]:
@@ -176,29 +194,19 @@ class RunEnd(NamedTuple):
 
 
 @cache
-def _column_types() -> dict[str, str]:
-    """Each AiRun column's type in PostgreSQL (`varchar(20)`, `numeric(14, 8)`, …)."""
-    connection = connections[router.db_for_write(AiRun)]
-    return {f.column: f.db_type(connection) or "" for f in AiRun._meta.concrete_fields if not f.primary_key}
-
-
-@cache
 def _finish_sql(columns: tuple[str, ...]) -> str:
     run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
     reservation_table = _q(BudgetReservation._meta.db_table)
-    types = _column_types()
-    arrays = ", ".join(f"%({column})s::{types[column]}[]" for column in columns)
-    names = ", ".join(_q(column) for column in columns)
     assignments = ", ".join(f"{_q(column)} = e.{_q(column)}" for column in columns)
-    # The runs' values come as one array per column. Only holds still open are closed, so a
-    # statement run again after it landed changes nothing; a budget held by several of the runs
-    # is settled once, by the sum of what was closed on it.
+    # The runs' ends come as one JSON array of AiRun rows (only their id and `columns` set), the
+    # holds as another. Only holds still open are closed, so a statement run again after it landed
+    # changes nothing; a budget held by several of the runs is settled once, by the sum of what
+    # was closed on it.
     return f"""
-WITH locked AS (
-    SELECT id FROM {budget_table} WHERE id = ANY(%(budget_ids)s::bigint[]) ORDER BY id FOR UPDATE
-), holds AS (
-    SELECT * FROM unnest(%(reservation_ids)s::bigint[], %(reservation_statuses)s::text[], %(actuals)s::numeric[])
-        AS h(id, status, actual)
+WITH holds AS (
+    SELECT * FROM json_to_recordset(%(holds)s::json) AS h(id bigint, budget_id bigint, status text, actual numeric)
+), locked AS (
+    SELECT id FROM {budget_table} WHERE id IN (SELECT budget_id FROM holds) ORDER BY id FOR UPDATE
 ), closed AS (
     UPDATE {reservation_table} r SET status = h.status, actual = h.actual FROM holds h
     WHERE r.id = h.id AND r.status = %(open)s AND (SELECT count(*) FROM locked) >= 0
@@ -212,7 +220,7 @@ WITH locked AS (
     WHERE b.id IN (SELECT budget_id FROM closed)
     RETURNING b.id, b.spent > b.cap_usd AND b.alerted_at IS NULL AS over
 ), ends AS (
-    SELECT * FROM unnest(%(run_ids)s::bigint[], {arrays}) AS e(id, {names})
+    SELECT * FROM json_populate_recordset(NULL::{run_table}, %(ends)s::json)
 ), run AS (
     UPDATE {run_table} r SET {assignments} FROM ends e WHERE r.id = e.id RETURNING r.id
 )
@@ -225,17 +233,16 @@ def finish_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
     same AiRun columns. Returns the budgets now over their cap and not yet alerted (the caller
     alerts; rare)."""
     columns = tuple(sorted(ends[0].run_fields))
-    holds = [(end, reservation_id, budget_id) for end in ends for reservation_id, budget_id in end.holds]
-    params: dict[str, Any] = {
-        "run_ids": [end.run_id for end in ends],
-        "budget_ids": sorted({budget_id for _, _, budget_id in holds}),
-        "reservation_ids": [reservation_id for _, reservation_id, _ in holds],
-        "reservation_statuses": [end.reservation_status for end, _, _ in holds],
-        "actuals": [end.actual for end, _, _ in holds],
+    holds = [
+        {"id": reservation_id, "budget_id": budget_id, "status": end.reservation_status, "actual": end.actual}
+        for end in ends
+        for reservation_id, budget_id in end.holds
+    ]
+    params = {
+        "holds": _to_json(holds),
+        "ends": _to_json([{"id": end.run_id, **end.run_fields} for end in ends]),
         "open": BudgetReservation.Status.OPEN,
     }
-    for column in columns:
-        params[column] = [end.run_fields[column] for end in ends]
     with _cursor(alias) as cursor:
         cursor.execute(_finish_sql(columns), params)
         _, over = cursor.fetchone()

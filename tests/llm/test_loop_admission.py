@@ -141,7 +141,7 @@ def kill_the_loop_connection() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND query LIKE '%%WITH wanted AS%%'"
+                " AND pid <> pg_backend_pid() AND query LIKE '%%WITH call AS%%'"
             )
             assert cursor.fetchall() == [(True,)]
     finally:
