@@ -284,3 +284,49 @@ def test_an_answered_call_whose_record_write_dies_is_written_on_a_fresh_connecti
     cap.refresh_from_db()
     assert (run.status, cap.reserved, cap.spent) == ("succeeded", 0, answered[0].cost) and cap.spent > 0
     assert len([r for r in caplog.records if r.getMessage().startswith("llm run end not recorded")]) == 1
+
+
+def test_the_statements_carry_every_value_exactly_through_their_json(free_company: Any) -> None:
+    """Values go to PostgreSQL as one JSON text per statement: awkward text, an exponent-form
+    Decimal, None and booleans come back as they went."""
+    from llm.runner import pg
+
+    cap = budget(free_company, "5")
+    now = timezone.now()
+    Budget.objects.filter(pk=cap.pk).update(period_start=period_start(cap.period, now))  # (as rolled)
+    awkward = 'a "quoted" \\ back\nslash, ünïcødé and 🙂'
+    run_id, holds = pg.admit_statement(
+        alias="default",
+        params=pg.admit_params(
+            run_fields={"feature": "playground", "tenant_id": free_company.pk, "subject_id": awkward, "ttft_ms": None},
+            budgets=[(cap.pk, period_start(cap.period, now))],
+            amount=Decimal("1E-8"),
+            now=now,
+        ),
+    )
+    assert holds is not None and len(holds) == 1
+    cap.refresh_from_db()
+    assert cap.reserved == Decimal("0.00000001")
+    run = AiRun.objects.get(pk=run_id)
+    assert (run.subject_id, run.ttft_ms, run.created_at, run.status) == (awkward, None, now, "running")
+
+    fields = {"status": "succeeded", "cost": Decimal("0.12345678"), "error_message": awkward, "streaming": True}
+    end = pg.RunEnd(
+        run_id=run_id,
+        run_fields=fields,
+        holds=[(holds[0], cap.pk)],
+        reservation_status="settled",
+        actual=Decimal("0.12345678"),
+    )
+    assert pg.finish_statement(alias="default", ends=[end]) == []
+
+    run.refresh_from_db()
+    assert (run.status, run.cost, run.error_message, run.streaming) == (
+        "succeeded",
+        Decimal("0.12345678"),
+        awkward,
+        True,
+    )
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, Decimal("0.12345678"))
+    assert BudgetReservation.objects.get(pk=holds[0]).actual == Decimal("0.12345678")
