@@ -119,7 +119,9 @@ def admit_sql() -> str:
     run_table, budget_table = _q(AiRun._meta.db_table), _q(Budget._meta.db_table)
     reservation_table = _q(BudgetReservation._meta.db_table)
     names = ", ".join(_q(c) for c in columns)
-    # Identifiers come from the models' metadata, values are all in the one JSON parameter.
+    # Identifiers come from the models' metadata, values are all in the one JSON parameter. The
+    # planner guesses 100 rows for a JSON record set, enough to hash a whole table rather than
+    # look its rows up: `id = ANY(ARRAY(…))` keeps each table's lookup on its primary key.
     return f"""
 WITH call AS (
     SELECT %(call)s::json AS doc
@@ -130,7 +132,8 @@ WITH call AS (
     SELECT w.* FROM call, json_to_recordset(doc->'budgets') AS w(id bigint, start date)
 ), locked AS (
     SELECT b.id, b.hard, b.enabled, b.spent, b.reserved, b.cap_usd, b.period_start, w.start
-    FROM {budget_table} b JOIN wanted w ON w.id = b.id ORDER BY b.id FOR UPDATE OF b
+    FROM {budget_table} b JOIN wanted w ON w.id = b.id WHERE b.id = ANY(ARRAY(SELECT id FROM wanted))
+    ORDER BY b.id FOR UPDATE OF b
 ), verdict AS (
     SELECT count(*) = (SELECT count(*) FROM wanted) AND coalesce(bool_and(
         enabled AND period_start = start AND (NOT hard OR spent + reserved + (SELECT amount FROM hold) <= cap_usd)
@@ -140,7 +143,8 @@ WITH call AS (
     SELECT {names} FROM call, json_populate_record(NULL::{run_table}, doc->'run') RETURNING id
 ), held AS (
     UPDATE {budget_table} b SET reserved = b.reserved + (SELECT amount FROM hold) FROM wanted w
-    WHERE b.id = w.id AND (SELECT admitted FROM verdict) RETURNING b.id, w.start
+    WHERE b.id = w.id AND b.id = ANY(ARRAY(SELECT id FROM wanted)) AND (SELECT admitted FROM verdict)
+    RETURNING b.id, w.start
 ), reservations AS (
     INSERT INTO {reservation_table} (budget_id, period_start, amount, actual, status, run_id, created_at, expires_at)
     SELECT held.id, held.start, hold.amount, NULL, %(open)s, run.id, hold.now, hold.expires_at FROM held, run, hold
@@ -206,10 +210,11 @@ def _finish_sql(columns: tuple[str, ...]) -> str:
 WITH holds AS (
     SELECT * FROM json_to_recordset(%(holds)s::json) AS h(id bigint, budget_id bigint, status text, actual numeric)
 ), locked AS (
-    SELECT id FROM {budget_table} WHERE id IN (SELECT budget_id FROM holds) ORDER BY id FOR UPDATE
+    SELECT id FROM {budget_table} WHERE id = ANY(ARRAY(SELECT budget_id FROM holds)) ORDER BY id FOR UPDATE
 ), closed AS (
     UPDATE {reservation_table} r SET status = h.status, actual = h.actual FROM holds h
-    WHERE r.id = h.id AND r.status = %(open)s AND (SELECT count(*) FROM locked) >= 0
+    WHERE r.id = h.id AND r.id = ANY(ARRAY(SELECT id FROM holds)) AND r.status = %(open)s
+        AND (SELECT count(*) FROM locked) >= 0
     RETURNING r.budget_id, r.period_start, r.amount, h.actual
 ), settled AS (
     UPDATE {budget_table} b SET
@@ -222,7 +227,8 @@ WITH holds AS (
 ), ends AS (
     SELECT * FROM json_populate_recordset(NULL::{run_table}, %(ends)s::json)
 ), run AS (
-    UPDATE {run_table} r SET {assignments} FROM ends e WHERE r.id = e.id RETURNING r.id
+    UPDATE {run_table} r SET {assignments} FROM ends e
+    WHERE r.id = e.id AND r.id = ANY(ARRAY(SELECT id FROM ends)) RETURNING r.id
 )
 SELECT (SELECT count(*) FROM run), coalesce((SELECT array_agg(id) FROM settled WHERE over), '{{}}')
 """  # noqa: S608

@@ -330,3 +330,36 @@ def test_the_statements_carry_every_value_exactly_through_their_json(free_compan
     cap.refresh_from_db()
     assert (cap.reserved, cap.spent) == (0, Decimal("0.12345678"))
     assert BudgetReservation.objects.get(pk=holds[0]).actual == Decimal("0.12345678")
+
+
+def test_the_statements_look_rows_up_by_key_however_many_budgets_there_are(free_company: Any) -> None:
+    """The planner guesses 100 rows for a JSON record set: without the key lookups it hashed the
+    whole budget table (a sequential scan per call) once it held a few thousand budgets."""
+    from llm.runner import pg
+
+    today = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO llm_budget (scope, tenant_id, feature, period, cap_usd, hard, enabled, spent, reserved, period_start)"
+            " SELECT 'tenant', 100000 + i, '', 'daily', 5, true, true, 0, 0, %s FROM generate_series(1, 20000) i",
+            [today.date()],
+        )
+        cursor.execute("ANALYZE llm_budget")
+        admission = pg.admit_params(
+            run_fields={"feature": "playground"}, budgets=[(1, today.date())], amount=Decimal(1), now=today
+        )
+        end = pg.RunEnd(
+            run_id=1, run_fields={"cost": Decimal(0)}, holds=[(1, 1)], reservation_status="settled", actual=Decimal(0)
+        )
+        finish = {
+            "holds": pg._to_json([{"id": 1, "budget_id": 1, "status": "settled", "actual": end.actual}]),
+            "ends": pg._to_json([{"id": end.run_id, **end.run_fields}]),
+            "open": "open",
+        }
+        plans = []
+        for sql, params in ((pg.admit_sql(), admission), (pg._finish_sql(("cost",)), finish)):
+            cursor.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    for plan in plans:
+        assert "Index Scan using llm_budget_pkey" in plan and "Seq Scan on llm_budget " not in plan, plan
