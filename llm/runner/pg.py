@@ -136,7 +136,7 @@ WITH call AS (
     ORDER BY b.id FOR UPDATE OF b
 ), verdict AS (
     SELECT count(*) = (SELECT count(*) FROM wanted) AND coalesce(bool_and(
-        enabled AND period_start = start AND (NOT hard OR spent + reserved + (SELECT amount FROM hold) <= cap_usd)
+        enabled AND period_start IS NOT DISTINCT FROM start AND (NOT hard OR spent + reserved + (SELECT amount FROM hold) <= cap_usd)
     ), true) AS admitted FROM locked
 ), run AS (
     INSERT INTO {run_table} ({names})

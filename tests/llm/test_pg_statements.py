@@ -363,3 +363,22 @@ def test_the_statements_look_rows_up_by_key_however_many_budgets_there_are(free_
 
     for plan in plans:
         assert "Index Scan using llm_budget_pkey" in plan and "Seq Scan on llm_budget " not in plan, plan
+
+
+def test_a_budget_never_rolled_is_not_held_by_the_statement(free_company: Any) -> None:
+    """Its period start is NULL: the statement leaves it to the ORM path, which rolls it first."""
+    from llm.runner import pg
+
+    cap = budget(free_company, "5")
+    now = timezone.now()
+    params = pg.admit_params(
+        run_fields={"feature": "playground"},
+        budgets=[(cap.pk, period_start(cap.period, now))],
+        amount=Decimal(1),
+        now=now,
+    )
+
+    _, holds = pg.admit_statement(alias="default", params=params)
+
+    cap.refresh_from_db()
+    assert (holds, cap.period_start, cap.reserved) == (None, None, 0)
