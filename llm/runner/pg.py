@@ -121,7 +121,8 @@ def admit_sql() -> str:
     names = ", ".join(_q(c) for c in columns)
     # Identifiers come from the models' metadata, values are all in the one JSON parameter. The
     # planner guesses 100 rows for a JSON record set, enough to hash a whole table rather than
-    # look its rows up: `id = ANY(ARRAY(…))` keeps each table's lookup on its primary key.
+    # look its rows up: `id = ANY(ARRAY(…))` keeps each table's lookup on its primary key. A
+    # budget never rolled (period start NULL) refuses, where `=` would give a NULL bool_and skips.
     return f"""
 WITH call AS (
     SELECT %(call)s::json AS doc
@@ -136,7 +137,8 @@ WITH call AS (
     ORDER BY b.id FOR UPDATE OF b
 ), verdict AS (
     SELECT count(*) = (SELECT count(*) FROM wanted) AND coalesce(bool_and(
-        enabled AND period_start IS NOT DISTINCT FROM start AND (NOT hard OR spent + reserved + (SELECT amount FROM hold) <= cap_usd)
+        enabled AND period_start IS NOT DISTINCT FROM start
+        AND (NOT hard OR spent + reserved + (SELECT amount FROM hold) <= cap_usd)
     ), true) AS admitted FROM locked
 ), run AS (
     INSERT INTO {run_table} ({names})
