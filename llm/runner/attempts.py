@@ -244,6 +244,10 @@ class EarlyCall:
     gate: asyncio.Future[None]
     task: asyncio.Task[Any]
 
+    def open_gate(self) -> None:
+        if not self.gate.done():
+            self.gate.set_result(None)
+
 
 def start_early_call(admission: Admission, io: IO) -> EarlyCall | None:
     """Start the chat's first attempt, held until admitted; None when the call cannot have one
@@ -286,8 +290,7 @@ def send_early_call_if_admitted(admitted: tuple[Admission, LLMError | None]) -> 
     admission, refusal = admitted
     early = admission.early
     if refusal is None and admission.cached is None and early is not None and early.target is admission.primary:
-        if not early.gate.done():
-            early.gate.set_result(None)
+        early.open_gate()
         admission.early_sent = True
 
 
@@ -300,8 +303,7 @@ def first_attempt_early(
         drop_early_call(admission)
         return send
     admission.early = None
-    if not early.gate.done():
-        early.gate.set_result(None)
+    early.open_gate()
     pending: list[Awaitable[T]] = [cast(Awaitable[T], early.task)]
     return lambda: pending.pop() if pending else send()
 

@@ -110,6 +110,7 @@ def _json_scalar(value: Any) -> str:
 
 # A statement's values go as one JSON text each: psycopg adapts one string instead of a value (or
 # an array) per column, which cost the database thread more than PostgreSQL's reading the JSON.
+# (DjangoJSONEncoder would cut the timestamps to milliseconds.)
 _to_json = json.JSONEncoder(default=_json_scalar, separators=(",", ":"), check_circular=False).encode
 
 
@@ -126,7 +127,7 @@ def admit_sql() -> str:
     return f"""
 WITH call AS (
     SELECT %(call)s::json AS doc
-), hold AS (
+), terms AS (
     SELECT (doc->>'amount')::numeric AS amount, (doc->>'now')::timestamptz AS now,
            (doc->>'expires_at')::timestamptz AS expires_at FROM call
 ), wanted AS (
@@ -138,18 +139,18 @@ WITH call AS (
 ), verdict AS (
     SELECT count(*) = (SELECT count(*) FROM wanted) AND coalesce(bool_and(
         enabled AND period_start IS NOT DISTINCT FROM start
-        AND (NOT hard OR spent + reserved + (SELECT amount FROM hold) <= cap_usd)
+        AND (NOT hard OR spent + reserved + (SELECT amount FROM terms) <= cap_usd)
     ), true) AS admitted FROM locked
 ), run AS (
     INSERT INTO {run_table} ({names})
     SELECT {names} FROM call, json_populate_record(NULL::{run_table}, doc->'run') RETURNING id
 ), held AS (
-    UPDATE {budget_table} b SET reserved = b.reserved + (SELECT amount FROM hold) FROM wanted w
+    UPDATE {budget_table} b SET reserved = b.reserved + (SELECT amount FROM terms) FROM wanted w
     WHERE b.id = w.id AND b.id = ANY(ARRAY(SELECT id FROM wanted)) AND (SELECT admitted FROM verdict)
     RETURNING b.id, w.start
 ), reservations AS (
     INSERT INTO {reservation_table} (budget_id, period_start, amount, actual, status, run_id, created_at, expires_at)
-    SELECT held.id, held.start, hold.amount, NULL, %(open)s, run.id, hold.now, hold.expires_at FROM held, run, hold
+    SELECT held.id, held.start, terms.amount, NULL, %(open)s, run.id, terms.now, terms.expires_at FROM held, run, terms
     RETURNING id, budget_id
 )
 SELECT (SELECT id FROM run), (SELECT admitted FROM verdict),
@@ -236,11 +237,8 @@ SELECT (SELECT count(*) FROM run), coalesce((SELECT array_agg(id) FROM settled W
 """  # noqa: S608
 
 
-def finish_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
-    """Close the runs' holds and write their AiRuns' ends, in one statement; every end sets the
-    same AiRun columns. Returns the budgets now over their cap and not yet alerted (the caller
-    alerts; rare)."""
-    columns = tuple(sorted(ends[0].run_fields))
+def finish_query(ends: Sequence[RunEnd]) -> tuple[str, dict[str, Any]]:
+    """The finish statement for `ends` (they all set the same AiRun columns) and its parameters."""
     holds = [
         {"id": reservation_id, "budget_id": budget_id, "status": end.reservation_status, "actual": end.actual}
         for end in ends
@@ -251,7 +249,14 @@ def finish_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
         "ends": _to_json([{"id": end.run_id, **end.run_fields} for end in ends]),
         "open": BudgetReservation.Status.OPEN,
     }
+    return _finish_sql(tuple(sorted(ends[0].run_fields))), params
+
+
+def finish_statement(*, alias: str, ends: Sequence[RunEnd]) -> list[int]:
+    """Close the runs' holds and write their AiRuns' ends, in one statement; every end sets the
+    same AiRun columns. Returns the budgets now over their cap and not yet alerted (the caller
+    alerts; rare)."""
     with _cursor(alias) as cursor:
-        cursor.execute(_finish_sql(columns), params)
+        cursor.execute(*finish_query(ends))
         _, over = cursor.fetchone()
     return list(over)

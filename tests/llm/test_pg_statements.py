@@ -351,13 +351,8 @@ def test_the_statements_look_rows_up_by_key_however_many_budgets_there_are(free_
         end = pg.RunEnd(
             run_id=1, run_fields={"cost": Decimal(0)}, holds=[(1, 1)], reservation_status="settled", actual=Decimal(0)
         )
-        finish = {
-            "holds": pg._to_json([{"id": 1, "budget_id": 1, "status": "settled", "actual": end.actual}]),
-            "ends": pg._to_json([{"id": end.run_id, **end.run_fields}]),
-            "open": "open",
-        }
         plans = []
-        for sql, params in ((pg.admit_sql(), admission), (pg._finish_sql(("cost",)), finish)):
+        for sql, params in ((pg.admit_sql(), admission), pg.finish_query([end])):
             cursor.execute("EXPLAIN " + sql, params)
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
 
