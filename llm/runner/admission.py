@@ -4,13 +4,14 @@ rate limits, the exact cache and the budget reservation. Sync: the runner calls 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+import redis
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
@@ -244,7 +245,8 @@ class Lookup:
 
     def collect(self) -> None:
         """Read the answers into the admission, or raise the rate-limit refusal."""
-        stored = self.verdict()
+        with _redis_failure_refuses():
+            stored = self.verdict()
         if self.read_along:
             self.admission.cached = cache_decode(stored)
         elif self.admission.cache_key:
@@ -265,6 +267,17 @@ class Lookup:
         return None if self.admission.cached is not None else budget_refusal
 
 
+@contextmanager
+def _redis_failure_refuses() -> Iterator[None]:
+    """Without its rate limits the gateway refuses the call (its run is recorded as failed), rather
+    than let traffic through uncounted."""
+    try:
+        yield
+    except redis.RedisError as error:
+        message = f"The gateway could not reach its rate limiter ({type(error).__name__})."
+        raise LLMError(message, code="rate_limiter_unavailable") from error
+
+
 def start_rate_limit_and_cache_lookup(admission: Admission) -> Lookup:
     """Charge the rate limits and look the call up in the exact cache, in two halves: the request
     goes to Redis now, and `collect()` reads the answer into `admission` (or raises the rate-limit
@@ -273,13 +286,14 @@ def start_rate_limit_and_cache_lookup(admission: Admission) -> Lookup:
     spec = admission.spec
     admission.cache_key = _cache_key_for(admission)
     read_along = cache_read_along_key(admission.cache_key) if admission.cache_key else ""
-    verdict = rate_limit_admit_started(
-        tenant_id=spec.tenant_id,
-        user_id=spec.user_id,
-        plan=spec.plan,
-        input_tokens=admission.input_estimate,
-        read_along=read_along,
-    )
+    with _redis_failure_refuses():
+        verdict = rate_limit_admit_started(
+            tenant_id=spec.tenant_id,
+            user_id=spec.user_id,
+            plan=spec.plan,
+            input_tokens=admission.input_estimate,
+            read_along=read_along,
+        )
     return Lookup(admission=admission, verdict=verdict, read_along=read_along)
 
 
@@ -343,17 +357,32 @@ def reserve_on_fresh_budgets_atomically(admission: Admission, alias: str) -> LLM
     return None
 
 
-def _admit_in_one_statement(admission: Admission, snapshot: Catalog, alias: str) -> LLMError | Literal[False] | None:
+def _admit_in_one_statement(
+    admission: Admission, plan: StatementPlan, alias: str, on_database_wait: Callable[[Admission], None] | None
+) -> tuple[Admission, LLMError | None]:
     """PostgreSQL: the `running` AiRun and the budget holds in one statement (llm/runner/pg.py).
 
-    Returns the refusal (or None when admitted), or False when the ORM path must do it."""
-    plan = one_statement_plan(admission, snapshot)
-    if plan is None:
-        return False
-    run_id, reservation_ids = pg.admit_statement(alias=alias, params=plan.params(admission))
-    if held_by_statement(admission, plan, run_id, reservation_ids):
-        return None
-    return reserve_on_fresh_budgets_atomically(admission, alias)
+    The statement is written first; Redis gets its part (rate limits, the cache's lookup) while
+    PostgreSQL runs it, and the thread waits once, for both."""
+    lookup: Lookup | None = None
+    try:
+        with pg.admit_statement_sent(alias=alias, params=plan.params(admission)) as statement_result:
+            try:
+                lookup = start_rate_limit_and_cache_lookup(admission)
+            except LLMError as error:
+                # The run is inserted (and may hold budgets): it is finished with the refusal.
+                held_by_statement(admission, plan, *statement_result())
+                return admission, error
+            if on_database_wait is not None:
+                on_database_wait(admission)
+            run_id, reservation_ids = statement_result()
+    except DatabaseError as error:
+        if lookup is not None:
+            lookup.discard()
+        return admission_failed(admission, error)
+    held = held_by_statement(admission, plan, run_id, reservation_ids)
+    refusal = None if held else reserve_on_fresh_budgets_atomically(admission, alias)
+    return admission, lookup.refusal_with(refusal)
 
 
 def admit(
@@ -372,21 +401,20 @@ def admit(
     snapshot = catalog()
     try:
         prepare(admission, snapshot)
+    except LLMError as error:
+        admission.run_id = _create_run(admission)
+        return admission, error
+    alias = pg.single_database()
+    plan = one_statement_plan(admission, snapshot) if alias is not None else None
+    if alias is not None and plan is not None:
+        return _admit_in_one_statement(admission, plan, alias, on_database_wait)
+    try:
         lookup = start_rate_limit_and_cache_lookup(admission)
     except LLMError as error:
         admission.run_id = _create_run(admission)
         return admission, error
     if on_database_wait is not None:
         on_database_wait(admission)
-    alias = pg.single_database()
-    if alias is not None:
-        try:
-            admitted = _admit_in_one_statement(admission, snapshot, alias)
-        except DatabaseError as error:
-            lookup.discard()
-            return admission_failed(admission, error)
-        if admitted is not False:
-            return admission, lookup.refusal_with(admitted)
     try:
         lookup.collect()
     except LLMError as error:

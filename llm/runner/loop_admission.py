@@ -9,8 +9,8 @@ While the statement is in flight the loop builds the first request (attempts.Ear
 A busy loop (more than LLM_ADMIT_ON_LOOP_MAX_CALLS calls under way) leaves the admission to the
 database thread, and so does whatever would block the loop, before anything is sent: a stale
 catalog (its reload queries), memories and embeddings (queries, a model to load), a prompt that
-does not prepare (its refusal is recorded there), a budget whose period turns over, an exact
-cache outside the rate limits' Redis.
+does not prepare or a Redis that cannot be reached (the refusal is recorded there), a budget
+whose period turns over, an exact cache outside the rate limits' Redis.
 """
 
 from __future__ import annotations
@@ -98,7 +98,10 @@ def start_admission_on_loop(
     plan = one_statement_plan(admission, snapshot)
     if plan is None:
         return None
-    lookup = start_rate_limit_and_cache_lookup(admission)
+    try:
+        lookup = start_rate_limit_and_cache_lookup(admission)
+    except LLMError:  # (Redis unreachable) the database thread records the failure
+        return None
     return _admit_in_one_statement(admission, plan, lookup, alias, io)
 
 

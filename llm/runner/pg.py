@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Any, NamedTuple
 
 import psycopg
 from django.conf import settings
 from django.db import connections, router
 from django.db.backends.utils import CursorWrapper
+from psycopg import generators, pq
 from psycopg._queries import PostgresQuery
 
 from llm.models import AiRun, Budget, BudgetReservation
@@ -172,6 +174,99 @@ def admit_params(
         "expires_at": now + timedelta(seconds=settings.LLM_RESERVATION_TTL),
     }
     return {"call": _to_json(call), "open": BudgetReservation.Status.OPEN}
+
+
+_ADMIT_STATEMENT_NAME = b"headhunter_admit"
+# The psycopg connections (of the database threads) that have the statement prepared under that name.
+_admit_prepared_on: weakref.WeakSet[psycopg.Connection[Any]] = weakref.WeakSet()
+
+
+@cache
+def _admit_sql_numbered() -> bytes:
+    """admit_sql() with libpq's numbered placeholders, for sending it without a cursor."""
+    return admit_sql().replace("%(call)s", "$1").replace("%(open)s", "$2").encode()
+
+
+def _send_admission(raw: psycopg.Connection[Any], values: list[bytes | None]) -> None:
+    pgconn = raw.pgconn
+    if not settings.LLM_PG_PREPARED_STATEMENTS:
+        pgconn.send_query_params(_admit_sql_numbered(), values)
+    else:
+        if raw not in _admit_prepared_on:
+            pgconn.send_prepare(_ADMIT_STATEMENT_NAME, _admit_sql_numbered())
+            _only_result(raw, raw.wait(generators.execute(pgconn)), pq.ExecStatus.COMMAND_OK)
+            _admit_prepared_on.add(raw)
+        pgconn.send_query_prepared(_ADMIT_STATEMENT_NAME, values)
+    raw.wait(generators.send(pgconn))
+
+
+class _StatementGone(Exception):
+    """The prepared admission statement is gone from the server (psycopg sends DEALLOCATE ALL
+    after a ROLLBACK, for one): it is prepared again."""
+
+
+def _only_result(raw: psycopg.Connection[Any], results: list[Any], status: pq.ExecStatus) -> Any:
+    for result in results:
+        if result.status == pq.ExecStatus.FATAL_ERROR:
+            if result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":  # invalid_sql_statement_name
+                _admit_prepared_on.discard(raw)
+                raise _StatementGone
+            raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+    if len(results) != 1 or results[0].status != status:
+        raise psycopg.InterfaceError(f"unexpected results from the admission statement: {results!r}")
+    return results[0]
+
+
+def _int_array(text: bytes) -> list[int]:
+    inner = text[1:-1]  # b"{1,2}"
+    return [int(item) for item in inner.split(b",")] if inner else []
+
+
+def _admission_row(raw: psycopg.Connection[Any], values: list[bytes | None]) -> tuple[int, bool, list[int]]:
+    try:
+        result = _only_result(raw, raw.wait(generators.fetch_many(raw.pgconn)), pq.ExecStatus.TUPLES_OK)
+    except _StatementGone:
+        _send_admission(raw, values)
+        result = _only_result(raw, raw.wait(generators.fetch_many(raw.pgconn)), pq.ExecStatus.TUPLES_OK)
+    run_id, admitted, reservation_ids = (result.get_value(0, column) for column in range(3))
+    return int(run_id), admitted == b"t", _int_array(reservation_ids)
+
+
+@contextmanager
+def admit_statement_sent(*, alias: str, params: dict[str, Any]) -> Iterator[Callable[[], tuple[int, list[int] | None]]]:
+    """`admit_statement`, written to PostgreSQL now: the block runs while PostgreSQL runs it, and
+    calls what it is given to wait for the statement's result (once). A block left without
+    reading it reads it anyway, so that the connection is clean for the next statement.
+
+    Sent without a cursor (libpq's send, then psycopg's non-blocking wait), as a cursor's execute
+    waits for the result. Where a cursor must run it (a transaction open, queries logged for
+    DEBUG), it runs when the result is asked for."""
+    connection = connections[alias]
+    with connection.wrap_database_errors:
+        connection.ensure_connection()
+    connection.validate_thread_sharing()
+    if connection.queries_logged or not connection.get_autocommit():
+        yield partial(admit_statement, alias=alias, params=params)
+        return
+    raw = connection.connection
+    encoding = raw.info.encoding
+    values: list[bytes | None] = [params["call"].encode(encoding), params["open"].encode(encoding)]
+    with connection.wrap_database_errors:
+        _send_admission(raw, values)
+    read = False
+
+    def result() -> tuple[int, list[int] | None]:
+        nonlocal read
+        read = True
+        with connection.wrap_database_errors:
+            return admitted_row(_admission_row(raw, values))
+
+    try:
+        yield result
+    finally:
+        if not read:
+            with suppress(Exception):
+                result()
 
 
 def admitted_row(row: tuple[int, bool, list[int]]) -> tuple[int, list[int] | None]:

@@ -4,6 +4,7 @@ budget bookkeeping they do is the ORM path's (holds on every budget or none, set
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -138,6 +139,21 @@ def test_without_prepared_statements_the_same_accounting_holds(gateway: Gateway,
     assert (cap.reserved, cap.spent) == (0, result.cost) and result.cost > 0
 
 
+def test_an_admission_statement_the_server_has_forgotten_is_prepared_again(gateway: Gateway, free_company: Any) -> None:
+    cap = budget(free_company, "5")
+    first = ask(free_company, prompt="First")
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as psycopg itself does after a ROLLBACK
+    assert prepared_statements() == []
+
+    second = ask(free_company, prompt="Second")
+
+    assert second.ok and second.cost > 0
+    assert any(sql.startswith("WITH call AS") for sql in prepared_statements())
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, first.cost + second.cost)
+
+
 # With Redis, the admission statement and the rate-limit script run at once: the statement holds
 # the worst case before Redis has said whether the call is limited or already cached.
 
@@ -177,6 +193,36 @@ def test_a_cached_answer_is_served_on_a_spent_budget_and_gives_its_hold_back(
     with pytest.raises(runner.RunError) as refused:  # a new question on the spent budget still is refused
         ask(free_company, prompt="Another question")
     assert refused.value.code == "budget_exceeded"
+
+
+def point_the_rate_limits_at_a_closed_port(gateway: Gateway) -> None:
+    with socket.socket() as listener:  # a port nothing listens on once closed
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    gateway.settings.CACHES = {**gateway.settings.CACHES, "llm-redis-down": down}
+    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-redis-down"
+
+
+def test_an_unreachable_redis_refuses_the_call_records_it_and_leaves_the_connection_clean(
+    gateway: Gateway, redis_counters: Any, free_company: Any
+) -> None:
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 100}}
+    cap = budget(free_company, "5")
+    first = ask(free_company, prompt="Before")  # the admission statement is prepared on this connection
+    point_the_rate_limits_at_a_closed_port(gateway)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company, prompt="While Redis is down")
+
+    assert refused.value.code == "rate_limiter_unavailable" and len(gateway.fake.requests) == 1
+    run = AiRun.objects.get(pk=refused.value.result.run_id)
+    assert (run.status, run.error_code, run.cost) == ("failed", "rate_limiter_unavailable", 0)
+    assert list(BudgetReservation.objects.filter(run_id=run.pk).values_list("status", flat=True)) == ["released"]
+    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-redis"
+    after = ask(free_company, prompt="After")  # the statement sent before Redis failed was read off
+    cap.refresh_from_db()
+    assert after.ok and (cap.reserved, cap.spent) == (0, first.cost + after.cost)
 
 
 def test_a_flushed_redis_loads_the_admission_script_again(
