@@ -51,10 +51,16 @@ _db_pool: ThreadPoolExecutor | None = None
 _db_pool_lock = threading.Lock()
 
 
+@functools.cache
+def _vendor_of(alias: str) -> str:
+    # A few times per call on the event loop: `connections[alias]` costs a thread-local lookup.
+    return connections[alias].vendor
+
+
 def _db_executor() -> ThreadPoolExecutor | None:
     """The runner's own database threads; None for SQLite (one writer: Django's single thread)."""
     global _db_pool
-    if settings.LLM_DB_THREADS <= 0 or connections[router.db_for_write(AiRun)].vendor == "sqlite":
+    if settings.LLM_DB_THREADS <= 0 or _vendor_of(router.db_for_write(AiRun)) == "sqlite":
         return None
     if _db_pool is None:
         with _db_pool_lock:
