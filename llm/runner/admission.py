@@ -375,13 +375,13 @@ def _admit_in_one_statement(
                 return admission, error
             if on_database_wait is not None:
                 on_database_wait(admission)
-            run_id, reservation_ids = statement_result()
+            held = held_by_statement(admission, plan, *statement_result())
+        # Refused on the snapshot's numbers (rare): re-read the budgets and re-route.
+        refusal = None if held else reserve_on_fresh_budgets_atomically(admission, alias)
     except DatabaseError as error:
         if lookup is not None:
             lookup.discard()
         return admission_failed(admission, error)
-    held = held_by_statement(admission, plan, run_id, reservation_ids)
-    refusal = None if held else reserve_on_fresh_budgets_atomically(admission, alias)
     return admission, lookup.refusal_with(refusal)
 
 
