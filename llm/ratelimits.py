@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
@@ -30,7 +31,7 @@ from redis.client import Pipeline
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
-from llm.errors import RefusedError
+from llm.errors import LLMError, RefusedError
 from llm.redis_clients import SentCommands, redis_for_cache
 
 WINDOW_SECONDS = 60
@@ -233,6 +234,17 @@ class PendingVerdict:
         return self._read()
 
 
+@contextmanager
+def _unreachable_redis_refuses() -> Iterator[None]:
+    """Without its counters the gateway refuses the call (its run is recorded as failed), rather
+    than let traffic through uncounted."""
+    try:
+        yield
+    except redis.RedisError as error:
+        message = f"The gateway could not reach its rate limiter ({type(error).__name__})."
+        raise LLMError(message, code="rate_limiter_unavailable") from error
+
+
 def rate_limit_admit_started(
     *, tenant_id: int | None, user_id: int | None, plan: str, input_tokens: int, read_along: str = ""
 ) -> PendingVerdict:
@@ -241,7 +253,8 @@ def rate_limit_admit_started(
     (RefusedError, or the value of `read_along`, a key on the same Redis read in the same round
     trip: the exact cache's lookup rides along this way), so that the caller can wait on another
     server meanwhile (async code awaits `verdict.sent.replies_ready()` first). Without Redis, the
-    counters are charged now and a refusal is raised now."""
+    counters are charged now and a refusal is raised now. A Redis out of reach, at either half,
+    raises LLMError `rate_limiter_unavailable`."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     counters = _admission_counters(
@@ -257,14 +270,16 @@ def rate_limit_admit_started(
         return PendingVerdict(SentCommands(), lambda: None)
     keys, arguments = _script_call(counters, read_along, now=now)
     script = _admit_script(client)
-    sent = SentCommands(client, [("EVALSHA", script.sha, len(keys), *keys, *arguments)])
+    with _unreachable_redis_refuses():
+        sent = SentCommands(client, [("EVALSHA", script.sha, len(keys), *keys, *arguments)])
 
     def verdict() -> bytes | None:
-        (reply,) = sent.replies()
-        if isinstance(reply, NoScriptError):  # a new or flushed Redis: the script loads itself
-            reply = script(keys=keys, args=arguments)
-        elif isinstance(reply, Exception):
-            raise reply
+        with _unreachable_redis_refuses():
+            (reply,) = sent.replies()
+            if isinstance(reply, NoScriptError):  # a new or flushed Redis: the script loads itself
+                reply = script(keys=keys, args=arguments)
+            elif isinstance(reply, Exception):
+                raise reply
         refused = _over_limit_in_reply(counters, reply)
         if refused is not None:
             raise _refusal(refused, now=now)

@@ -4,14 +4,13 @@ rate limits, the exact cache and the budget reservation. Sync: the runner calls 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import redis
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
@@ -245,8 +244,7 @@ class Lookup:
 
     def collect(self) -> None:
         """Read the answers into the admission, or raise the rate-limit refusal."""
-        with _redis_failure_refuses():
-            stored = self.verdict()
+        stored = self.verdict()
         if self.read_along:
             self.admission.cached = cache_decode(stored)
         elif self.admission.cache_key:
@@ -267,17 +265,6 @@ class Lookup:
         return None if self.admission.cached is not None else budget_refusal
 
 
-@contextmanager
-def _redis_failure_refuses() -> Iterator[None]:
-    """Without its rate limits the gateway refuses the call (its run is recorded as failed), rather
-    than let traffic through uncounted."""
-    try:
-        yield
-    except redis.RedisError as error:
-        message = f"The gateway could not reach its rate limiter ({type(error).__name__})."
-        raise LLMError(message, code="rate_limiter_unavailable") from error
-
-
 def start_rate_limit_and_cache_lookup(admission: Admission) -> Lookup:
     """Charge the rate limits and look the call up in the exact cache, in two halves: the request
     goes to Redis now, and `collect()` reads the answer into `admission` (or raises the rate-limit
@@ -286,14 +273,13 @@ def start_rate_limit_and_cache_lookup(admission: Admission) -> Lookup:
     spec = admission.spec
     admission.cache_key = _cache_key_for(admission)
     read_along = cache_read_along_key(admission.cache_key) if admission.cache_key else ""
-    with _redis_failure_refuses():
-        verdict = rate_limit_admit_started(
-            tenant_id=spec.tenant_id,
-            user_id=spec.user_id,
-            plan=spec.plan,
-            input_tokens=admission.input_estimate,
-            read_along=read_along,
-        )
+    verdict = rate_limit_admit_started(
+        tenant_id=spec.tenant_id,
+        user_id=spec.user_id,
+        plan=spec.plan,
+        input_tokens=admission.input_estimate,
+        read_along=read_along,
+    )
     return Lookup(admission=admission, verdict=verdict, read_along=read_along)
 
 

@@ -23,7 +23,7 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 import jsonschema
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connections, router
+from django.db import router
 
 from llm.errors import InvalidOutputError, LLMError, ProviderError
 from llm.models import AiRun
@@ -51,16 +51,10 @@ _db_pool: ThreadPoolExecutor | None = None
 _db_pool_lock = threading.Lock()
 
 
-@functools.cache
-def _vendor_of(alias: str) -> str:
-    # A few times per call on the event loop: `connections[alias]` costs a thread-local lookup.
-    return connections[alias].vendor
-
-
 def _db_executor() -> ThreadPoolExecutor | None:
     """The runner's own database threads; None for SQLite (one writer: Django's single thread)."""
     global _db_pool
-    if settings.LLM_DB_THREADS <= 0 or _vendor_of(router.db_for_write(AiRun)) == "sqlite":
+    if settings.LLM_DB_THREADS <= 0 or pg.vendor_of(router.db_for_write(AiRun)) == "sqlite":
         return None
     if _db_pool is None:
         with _db_pool_lock:

@@ -42,10 +42,16 @@ def drop_unusable_connections() -> None:
             connection.close_if_unusable_or_obsolete()
 
 
+@cache
+def vendor_of(alias: str) -> str:
+    # Several times per call, some on the event loop: `connections[alias]` is a thread-local lookup.
+    return connections[alias].vendor
+
+
 def single_database() -> str | None:
     """The alias when AiRun and budgets live in the same PostgreSQL database, else None."""
     alias = router.db_for_write(AiRun)
-    if alias != router.db_for_write(Budget) or connections[alias].vendor != "postgresql":
+    if alias != router.db_for_write(Budget) or vendor_of(alias) != "postgresql":
         return None
     return alias
 
@@ -200,21 +206,18 @@ def _send_admission(raw: psycopg.Connection[Any], values: list[bytes | None]) ->
     raw.wait(generators.send(pgconn))
 
 
-class _StatementGone(Exception):
-    """The prepared admission statement is gone from the server (psycopg sends DEALLOCATE ALL
-    after a ROLLBACK, for one): it is prepared again."""
-
-
 def _only_result(raw: psycopg.Connection[Any], results: list[Any], status: pq.ExecStatus) -> Any:
     for result in results:
         if result.status == pq.ExecStatus.FATAL_ERROR:
-            if result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":  # invalid_sql_statement_name
-                _admit_prepared_on.discard(raw)
-                raise _StatementGone
             raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
     if len(results) != 1 or results[0].status != status:
         raise psycopg.InterfaceError(f"unexpected results from the admission statement: {results!r}")
     return results[0]
+
+
+def _statement_forgotten(results: list[Any]) -> bool:
+    # invalid_sql_statement_name: psycopg sends DEALLOCATE ALL after a ROLLBACK, for one
+    return any(result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000" for result in results)
 
 
 def _int_array(text: bytes) -> list[int]:
@@ -223,11 +226,12 @@ def _int_array(text: bytes) -> list[int]:
 
 
 def _admission_row(raw: psycopg.Connection[Any], values: list[bytes | None]) -> tuple[int, bool, list[int]]:
-    try:
-        result = _only_result(raw, raw.wait(generators.fetch_many(raw.pgconn)), pq.ExecStatus.TUPLES_OK)
-    except _StatementGone:
+    results = raw.wait(generators.fetch_many(raw.pgconn))
+    if _statement_forgotten(results):  # prepared again, and sent again
+        _admit_prepared_on.discard(raw)
         _send_admission(raw, values)
-        result = _only_result(raw, raw.wait(generators.fetch_many(raw.pgconn)), pq.ExecStatus.TUPLES_OK)
+        results = raw.wait(generators.fetch_many(raw.pgconn))
+    result = _only_result(raw, results, pq.ExecStatus.TUPLES_OK)
     run_id, admitted, reservation_ids = (result.get_value(0, column) for column in range(3))
     return int(run_id), admitted == b"t", _int_array(reservation_ids)
 

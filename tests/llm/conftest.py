@@ -7,6 +7,7 @@ back before each one (tests/plugins/catalog.py).
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -105,6 +106,16 @@ def redis_counters(gateway: Gateway, redis_url: str) -> Any:
     assert client is not None
     client.flushdb()
     return client
+
+
+def point_the_rate_limits_at_a_closed_port(gateway: Gateway) -> None:
+    """Rate limits and the exact cache on a Redis that cannot be reached (connection refused)."""
+    with socket.socket() as listener:  # a port nothing listens on once closed
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    gateway.settings.CACHES = {**gateway.settings.CACHES, "llm-redis-down": down}
+    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-redis-down"
 
 
 @pytest.fixture

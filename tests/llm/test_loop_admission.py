@@ -20,7 +20,7 @@ from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
 from llm.selectors import catalog
 from tests.fakes.openai_server import Fault
-from tests.llm.conftest import Gateway
+from tests.llm.conftest import Gateway, point_the_rate_limits_at_a_closed_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -83,6 +83,23 @@ def test_a_stale_catalog_sends_the_call_to_the_database_thread(
 
     assert loop_gateway == ["playground"] and result.ok
     assert settled(result) == ("succeeded", 0, result.cost)
+
+
+def test_an_unreachable_redis_leaves_the_call_to_the_database_thread_which_records_the_refusal(
+    loop_gateway: list[str], gateway: Gateway, free_company: Any
+) -> None:
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 100}}
+    budget = cap(free_company, "5")
+    point_the_rate_limits_at_a_closed_port(gateway)
+
+    with pytest.raises(runner.RunError) as refused:
+        asyncio.run(ask(free_company))
+
+    assert refused.value.code == "rate_limiter_unavailable" and loop_gateway == ["playground"]
+    runner.background_db_work_done()
+    run = AiRun.objects.get(pk=refused.value.result.run_id)
+    budget.refresh_from_db()
+    assert (run.status, budget.reserved) == ("failed", 0) and len(gateway.fake.requests) == 0
 
 
 def test_the_loop_refuses_over_the_rate_limit_and_gives_the_hold_back(

@@ -4,7 +4,6 @@ budget bookkeeping they do is the ORM path's (holds on every budget or none, set
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -22,7 +21,7 @@ from llm.budgets import period_start
 from llm.models import AiRun, Budget, BudgetReservation
 from llm.services import ai_runs_reap
 from tests.fakes.openai_server import Fault
-from tests.llm.conftest import Gateway
+from tests.llm.conftest import Gateway, point_the_rate_limits_at_a_closed_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -141,17 +140,18 @@ def test_without_prepared_statements_the_same_accounting_holds(gateway: Gateway,
 
 def test_an_admission_statement_the_server_has_forgotten_is_prepared_again(gateway: Gateway, free_company: Any) -> None:
     cap = budget(free_company, "5")
-    first = ask(free_company, prompt="First")
+    costs = [ask(free_company, prompt=prompt).cost for prompt in ("Rolls the budget", "Prepares the statement")]
+    assert any(sql.startswith("WITH call AS") for sql in prepared_statements())
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")  # as psycopg itself does after a ROLLBACK
     assert prepared_statements() == []
 
-    second = ask(free_company, prompt="Second")
+    last = ask(free_company, prompt="After the server forgot it")
 
-    assert second.ok and second.cost > 0
+    assert last.ok and last.cost > 0
     assert any(sql.startswith("WITH call AS") for sql in prepared_statements())
     cap.refresh_from_db()
-    assert (cap.reserved, cap.spent) == (0, first.cost + second.cost)
+    assert (cap.reserved, cap.spent) == (0, sum(costs) + last.cost)
 
 
 # With Redis, the admission statement and the rate-limit script run at once: the statement holds
@@ -195,21 +195,12 @@ def test_a_cached_answer_is_served_on_a_spent_budget_and_gives_its_hold_back(
     assert refused.value.code == "budget_exceeded"
 
 
-def point_the_rate_limits_at_a_closed_port(gateway: Gateway) -> None:
-    with socket.socket() as listener:  # a port nothing listens on once closed
-        listener.bind(("127.0.0.1", 0))
-        port = listener.getsockname()[1]
-    down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
-    gateway.settings.CACHES = {**gateway.settings.CACHES, "llm-redis-down": down}
-    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-redis-down"
-
-
 def test_an_unreachable_redis_refuses_the_call_records_it_and_leaves_the_connection_clean(
     gateway: Gateway, redis_counters: Any, free_company: Any
 ) -> None:
     gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 100}}
     cap = budget(free_company, "5")
-    first = ask(free_company, prompt="Before")  # the admission statement is prepared on this connection
+    first = ask(free_company, prompt="Before")  # (rolls the budget: the next call takes the statement)
     point_the_rate_limits_at_a_closed_port(gateway)
 
     with pytest.raises(runner.RunError) as refused:
