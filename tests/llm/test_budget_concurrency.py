@@ -2,7 +2,8 @@
 
 Threads with the sync runner, so that every call has its own database connection: on PostgreSQL
 (the integration run) the reservations really race; on SQLite the writers queue up. And on
-PostgreSQL, async calls on one event loop, admitted on the loop's own connections.
+PostgreSQL, async calls on one event loop, admitted on the loop's own connections or by the
+database thread.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ def ask(company: Any) -> str:
         return error.code
     finally:
         connections.close_all()  # each worker thread owns a connection
+
+
+async def ask_async(company: Any) -> str:
+    try:
+        await runner.arun(**CALL, tenant=company)
+        return "admitted"
+    except runner.RunError as error:
+        return error.code
 
 
 def capped_company(gateway: Gateway) -> tuple[Any, Budget, Decimal]:
@@ -105,17 +114,29 @@ def test_concurrent_calls_admitted_on_the_event_loop_never_overshoot_a_hard_cap(
     company, budget, worst_case = capped_company(gateway)
     catalog()  # fresh, with the new budget: every admission runs on the loop
 
-    async def ask_async() -> str:
-        try:
-            await runner.arun(**CALL, tenant=company)
-            return "admitted"
-        except runner.RunError as error:
-            return error.code
-
     async def race() -> list[str]:
-        return list(await asyncio.gather(*(ask_async() for _ in range(REQUESTS))))
+        return list(await asyncio.gather(*(ask_async(company) for _ in range(REQUESTS))))
 
     outcomes = asyncio.run(race())
 
     assert thread_admissions == ["playground"]  # the probe's (sync): none of the racers'
+    assert_cap_held(company, budget, worst_case, outcomes)
+
+
+def test_concurrent_calls_admitted_in_the_database_thread_never_overshoot_a_hard_cap(
+    gateway: Gateway, redis_counters: Any, db_thread: None, thread_admissions: list[str]
+) -> None:
+    """The path of async calls on a busy loop: each admission handed to the database thread, its
+    statement sent before Redis's part (llm/runner/pg.py, admit_statement_sent)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the database threads are PostgreSQL's")
+    gateway.settings.LLM_ADMIT_ON_LOOP = False
+    company, budget, worst_case = capped_company(gateway)
+
+    async def race() -> list[str]:
+        return list(await asyncio.gather(*(ask_async(company) for _ in range(REQUESTS))))
+
+    outcomes = asyncio.run(race())
+
+    assert thread_admissions.count("playground") == REQUESTS + 1  # the probe's too
     assert_cap_held(company, budget, worst_case, outcomes)
