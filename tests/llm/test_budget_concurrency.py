@@ -50,12 +50,17 @@ def ask(company: Any) -> str:
         connections.close_all()  # each worker thread owns a connection
 
 
-async def ask_async(company: Any) -> str:
-    try:
-        await runner.arun(**CALL, tenant=company)
-        return "admitted"
-    except runner.RunError as error:
-        return error.code
+async def race(company: Any) -> list[str]:
+    """REQUESTS async calls at once on this loop; how each ended."""
+
+    async def ask_async() -> str:
+        try:
+            await runner.arun(**CALL, tenant=company)
+            return "admitted"
+        except runner.RunError as error:
+            return error.code
+
+    return list(await asyncio.gather(*(ask_async() for _ in range(REQUESTS))))
 
 
 def capped_company(gateway: Gateway) -> tuple[Any, Budget, Decimal]:
@@ -114,10 +119,7 @@ def test_concurrent_calls_admitted_on_the_event_loop_never_overshoot_a_hard_cap(
     company, budget, worst_case = capped_company(gateway)
     catalog()  # fresh, with the new budget: every admission runs on the loop
 
-    async def race() -> list[str]:
-        return list(await asyncio.gather(*(ask_async(company) for _ in range(REQUESTS))))
-
-    outcomes = asyncio.run(race())
+    outcomes = asyncio.run(race(company))
 
     assert thread_admissions == ["playground"]  # the probe's (sync): none of the racers'
     assert_cap_held(company, budget, worst_case, outcomes)
@@ -133,10 +135,7 @@ def test_concurrent_calls_admitted_in_the_database_thread_never_overshoot_a_hard
     gateway.settings.LLM_ADMIT_ON_LOOP = False
     company, budget, worst_case = capped_company(gateway)
 
-    async def race() -> list[str]:
-        return list(await asyncio.gather(*(ask_async(company) for _ in range(REQUESTS))))
-
-    outcomes = asyncio.run(race())
+    outcomes = asyncio.run(race(company))
 
     assert thread_admissions.count("playground") == REQUESTS + 1  # the probe's too
     assert_cap_held(company, budget, worst_case, outcomes)
