@@ -388,8 +388,7 @@ def admit(
     try:
         prepare(admission, snapshot)
     except LLMError as error:
-        admission.run_id = _create_run(admission)
-        return admission, error
+        return refused_before_the_database(admission, error)
     alias = pg.single_database()
     plan = one_statement_plan(admission, snapshot) if alias is not None else None
     if alias is not None and plan is not None:
@@ -397,15 +396,13 @@ def admit(
     try:
         lookup = start_rate_limit_and_cache_lookup(admission)
     except LLMError as error:
-        admission.run_id = _create_run(admission)
-        return admission, error
+        return refused_before_the_database(admission, error)
     if on_database_wait is not None:
         on_database_wait(admission)
     try:
         lookup.collect()
     except LLMError as error:
-        admission.run_id = _create_run(admission)
-        return admission, error
+        return refused_before_the_database(admission, error)
     refusal: LLMError | None = None
     try:
         with transaction.atomic(using=_budget_database()):
@@ -419,6 +416,13 @@ def admit(
         admission.run_id = 0  # rolled back with the transaction
         return admission_failed(admission, error)
     return admission, refusal
+
+
+def refused_before_the_database(admission: Admission, error: LLMError) -> tuple[Admission, LLMError]:
+    """Refused before anything was written (by the flags, the prompt, the route or Redis): the
+    run is recorded on its own, with the refusal."""
+    admission.run_id = _create_run(admission)
+    return admission, error
 
 
 def admission_failed(admission: Admission, error: Exception) -> tuple[Admission, LLMError]:

@@ -9,8 +9,9 @@ While the statement is in flight the loop builds the first request (attempts.Ear
 A busy loop (more than LLM_ADMIT_ON_LOOP_MAX_CALLS calls under way) leaves the admission to the
 database thread, and so does whatever would block the loop, before anything is sent: a stale
 catalog (its reload queries), memories and embeddings (queries, a model to load), a prompt that
-does not prepare or a Redis that cannot be reached (the refusal is recorded there), a budget
-whose period turns over, an exact cache outside the rate limits' Redis.
+does not prepare (the refusal is recorded there), a budget whose period turns over, an exact
+cache outside the rate limits' Redis. A Redis out of reach refuses the call from here: the
+thread records it, without trying Redis again.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from llm.runner.admission import (
     held_by_statement,
     one_statement_plan,
     prepare,
+    refused_before_the_database,
     reserve_on_fresh_budgets_atomically,
     start_rate_limit_and_cache_lookup,
 )
@@ -100,8 +102,8 @@ def start_admission_on_loop(
         return None
     try:
         lookup = start_rate_limit_and_cache_lookup(admission)
-    except LLMError:  # (Redis unreachable) the database thread records the failure
-        return None
+    except LLMError as error:  # Redis out of reach: recorded as refused, not tried again in the thread
+        return io.db(refused_before_the_database, admission, error)
     return _admit_in_one_statement(admission, plan, lookup, alias, io)
 
 

@@ -85,9 +85,11 @@ def test_a_stale_catalog_sends_the_call_to_the_database_thread(
     assert settled(result) == ("succeeded", 0, result.cost)
 
 
-def test_an_unreachable_redis_leaves_the_call_to_the_database_thread_which_records_the_refusal(
+def test_an_unreachable_redis_refuses_the_call_on_the_loop_and_records_it(
     loop_gateway: list[str], gateway: Gateway, free_company: Any
 ) -> None:
+    """Refused where Redis failed: the database thread does not admit the call again (with a
+    Redis that times out, that would be a second wait)."""
     gateway.settings.LLM_RATE_LIMITS = {"default": {"tenant_rpm": 100}}
     budget = cap(free_company, "5")
     point_the_rate_limits_at_a_closed_port(gateway)
@@ -95,7 +97,7 @@ def test_an_unreachable_redis_leaves_the_call_to_the_database_thread_which_recor
     with pytest.raises(runner.RunError) as refused:
         asyncio.run(ask(free_company))
 
-    assert refused.value.code == "rate_limiter_unavailable" and loop_gateway == ["playground"]
+    assert refused.value.code == "rate_limiter_unavailable" and loop_gateway == []
     runner.background_db_work_done()
     run = AiRun.objects.get(pk=refused.value.result.run_id)
     budget.refresh_from_db()
