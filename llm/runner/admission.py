@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from llm.errors import ConfigurationError, LLMError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_decode, cache_enabled, cache_get, cache_key, cache_read_along_key
 from llm.models import AiRun, Budget, PromptTemplate
 from llm.ratelimits import PendingVerdict, rate_limit_admit_started
+from llm.redis_clients import redis_for_cache
 from llm.router import Target, feature_enabled, route, within_budget
 from llm.runner import pg
 from llm.runner.types import CallSpec
@@ -283,6 +285,10 @@ def start_rate_limit_and_cache_lookup(admission: Admission) -> Lookup:
     return Lookup(admission=admission, verdict=verdict, read_along=read_along)
 
 
+def rate_limits_in_redis() -> bool:
+    return redis_for_cache(settings.LLM_RATE_LIMIT_CACHE) is not None
+
+
 def _budget_database() -> str:
     return router.db_for_write(Budget)
 
@@ -349,12 +355,15 @@ def _admit_in_one_statement(
     """PostgreSQL: the `running` AiRun and the budget holds in one statement (llm/runner/pg.py).
 
     The statement is written first; Redis gets its part (rate limits, the cache's lookup) while
-    PostgreSQL runs it, and the thread waits once, for both."""
+    PostgreSQL runs it, and the thread waits once, for both. Rate limits kept in the database
+    cache go through this thread's connection: they are charged once the statement has answered."""
     lookup: Lookup | None = None
+    lookup_while_the_statement_runs = rate_limits_in_redis()
     try:
         with pg.admit_statement_sent(alias=alias, params=plan.params(admission)) as statement_result:
             try:
-                lookup = start_rate_limit_and_cache_lookup(admission)
+                if lookup_while_the_statement_runs:
+                    lookup = start_rate_limit_and_cache_lookup(admission)
             except LLMError as error:
                 # The run is inserted (and may hold budgets): it is finished with the refusal.
                 held_by_statement(admission, plan, *statement_result())
@@ -368,6 +377,11 @@ def _admit_in_one_statement(
         if lookup is not None:
             lookup.discard()
         return admission_failed(admission, error)
+    if lookup is None:
+        try:
+            lookup = start_rate_limit_and_cache_lookup(admission)
+        except LLMError as error:  # (the run may hold budgets: it is finished with the refusal)
+            return admission, error
     return admission, lookup.refusal_with(refusal)
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -174,6 +175,31 @@ def test_a_call_refused_by_the_rate_limits_gives_its_hold_back(
     assert list(BudgetReservation.objects.filter(run_id=run.pk).values_list("status", "actual")) == [("released", 0)]
     cap.refresh_from_db()
     assert (cap.reserved, cap.spent) == (0, AiRun.objects.aggregate(total=Sum("cost"))["total"])
+
+
+def test_rate_limits_in_the_database_cache_are_charged_once_the_statement_has_answered(
+    gateway: Gateway, free_company: Any, recruiter: Any
+) -> None:
+    # PostgreSQL without Redis: the counters live in the database cache, on the connection that
+    # carries the admission statement (before, every call failed: "another command is already in
+    # progress").
+    database_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "headhunter_cache"}
+    gateway.settings.CACHES = {**gateway.settings.CACHES, "llm-database": database_cache}
+    gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-database"
+    call_command("createcachetable", "headhunter_cache")
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
+    cap = budget(free_company, "5")
+    first = ask(free_company, recruiter)
+
+    with pytest.raises(runner.RunError) as refused:
+        ask(free_company, recruiter, prompt="Again")
+
+    assert first.ok and refused.value.code == "rate_limited" and len(gateway.fake.requests) == 1
+    run = AiRun.objects.get(pk=refused.value.result.run_id)
+    assert (run.status, run.cost) == ("refused", 0)
+    assert list(BudgetReservation.objects.filter(run_id=run.pk).values_list("status", flat=True)) == ["released"]
+    cap.refresh_from_db()
+    assert (cap.reserved, cap.spent) == (0, first.cost)
 
 
 def test_a_cached_answer_is_served_on_a_spent_budget_and_gives_its_hold_back(
