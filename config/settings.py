@@ -331,5 +331,9 @@ LOGGING = {
         # Our own request log replaces these; daphne's access log would duplicate every line.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        # The openai SDK's HTTP client logs every request at INFO: the `llm` logger's line per
+        # call already says it all, and a provider URL may carry a key in its query string.
+        "httpx2": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
     },
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -145,3 +146,14 @@ def test_a_message_without_text_is_an_empty_answer() -> None:
         {"choices": [{"message": {"content": None}, "finish_reason": "length"}], "usage": {"prompt_tokens": 3}}
     )
     assert (response.text, response.finish_reason, response.usage.input_tokens) == ("", "length", 3)
+
+
+def test_the_sdk_does_not_log_each_request_and_its_url(
+    fake_openai: FakeOpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The runner's `llm call` line records each call; the SDK's HTTP client would add a line per
+    # request, with the provider's URL (which may carry a key in its query string).
+    with caplog.at_level(logging.INFO):
+        provider_for(fake_openai).chat(chat_request())
+
+    assert fake_openai.requests and not [r for r in caplog.records if fake_openai.base_url in r.getMessage()]
