@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,13 +40,25 @@ def make_tenant(*, slug: str, plan: str = "pro", username: str | None = None) ->
 
 
 @pytest.fixture(autouse=True)
-def _close_loop_connections() -> Iterator[None]:
-    """The runner's per-event-loop PostgreSQL connections (llm/runner/pg_loop.py) outlive a
-    test's loop: closed after each test, so that the test database can be dropped at the end."""
+def _close_runner_connections() -> Iterator[None]:
+    """The runner's PostgreSQL connections outlive a test: those of its event loops
+    (llm/runner/pg_loop.py) and that of the shared database thread (llm/runner/attempts.py).
+    Closed after each test, so that the test database can be dropped at the end."""
     yield
+    from django.db import connections
+
+    from llm.runner import attempts, background_db_work_done
     from llm.runner.pg_loop import close_loop_connections
 
     close_loop_connections()
+    threads = attempts._db_pool
+    if threads is None:
+        return
+    background_db_work_done()
+    # (One thread: LLM_DB_THREADS is 1 in the tests. A test's own threads, `db_thread`, are shut
+    # down by then, their connections closed.)
+    with contextlib.suppress(RuntimeError):
+        threads.submit(connections.close_all).result()
 
 
 @pytest.fixture
