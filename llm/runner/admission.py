@@ -285,10 +285,6 @@ def start_rate_limit_and_cache_lookup(admission: Admission) -> Lookup:
     return Lookup(admission=admission, verdict=verdict, read_along=read_along)
 
 
-def rate_limits_in_redis() -> bool:
-    return redis_for_cache(settings.LLM_RATE_LIMIT_CACHE) is not None
-
-
 def _budget_database() -> str:
     return router.db_for_write(Budget)
 
@@ -358,7 +354,7 @@ def _admit_in_one_statement(
     PostgreSQL runs it, and the thread waits once, for both. Rate limits kept in the database
     cache go through this thread's connection: they are charged once the statement has answered."""
     lookup: Lookup | None = None
-    lookup_while_the_statement_runs = rate_limits_in_redis()
+    lookup_while_the_statement_runs = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE) is not None
     try:
         with pg.admit_statement_sent(alias=alias, params=plan.params(admission)) as statement_result:
             try:

@@ -187,19 +187,20 @@ def test_rate_limits_in_the_database_cache_are_charged_once_the_statement_has_an
     gateway.settings.CACHES = {**gateway.settings.CACHES, "llm-database": database_cache}
     gateway.settings.LLM_RATE_LIMIT_CACHE = gateway.settings.LLM_EXACT_CACHE = "llm-database"
     call_command("createcachetable", "headhunter_cache")
-    gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 1}}
+    gateway.settings.LLM_RATE_LIMITS = {"default": {"user_rpm": 2}}
     cap = budget(free_company, "5")
-    first = ask(free_company, recruiter)
+    first = ask(free_company, recruiter)  # (rolls the budget: the next calls take the statement)
+    second = ask(free_company, recruiter, prompt="Again")
 
     with pytest.raises(runner.RunError) as refused:
-        ask(free_company, recruiter, prompt="Again")
+        ask(free_company, recruiter, prompt="Once more")
 
-    assert first.ok and refused.value.code == "rate_limited" and len(gateway.fake.requests) == 1
+    assert first.ok and second.ok and refused.value.code == "rate_limited" and len(gateway.fake.requests) == 2
     run = AiRun.objects.get(pk=refused.value.result.run_id)
     assert (run.status, run.cost) == ("refused", 0)
     assert list(BudgetReservation.objects.filter(run_id=run.pk).values_list("status", flat=True)) == ["released"]
     cap.refresh_from_db()
-    assert (cap.reserved, cap.spent) == (0, first.cost)
+    assert (cap.reserved, cap.spent) == (0, first.cost + second.cost)
 
 
 def test_a_cached_answer_is_served_on_a_spent_budget_and_gives_its_hold_back(
