@@ -12,6 +12,7 @@ single write: if the process dies first, the reaper closes it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -36,6 +37,15 @@ class _Queue:
 
 
 _queue = _Queue()
+
+
+def _a_fresh_queue_in_a_forked_child() -> None:
+    # The ends queued at the fork are the parent's to write, and its timer thread is not in the child.
+    global _queue
+    _queue = _Queue()
+
+
+os.register_at_fork(after_in_child=_a_fresh_queue_in_a_forked_child)
 
 
 def queue_answered_end(end: AnsweredEnd) -> bool:

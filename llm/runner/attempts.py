@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import functools
 import json
+import os
 import random
 import threading
 import time
@@ -63,6 +64,16 @@ def _db_executor() -> ThreadPoolExecutor | None:
     return _db_pool
 
 
+def _threads_of_its_own_in_a_forked_child() -> None:
+    """A fork copies only the thread that forked: the parent's database threads are not in the
+    child, and their pool would queue jobs that nothing runs. The child starts its own (the
+    parent's unawaited work is the parent's)."""
+    global _db_pool, _db_pool_lock, _unawaited_lock
+    _db_pool, _db_pool_lock = None, threading.Lock()
+    _unawaited.clear()
+    _unawaited_lock = threading.Lock()
+
+
 def _in_db_thread(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
     pg.drop_unusable_connections()  # these threads see no request signals to do it
     return function(*args, **kwargs)
@@ -76,6 +87,9 @@ def has_db_threads() -> bool:
 # admissions handed over), until done.
 _unawaited: set[Future[None]] = set()
 _unawaited_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_threads_of_its_own_in_a_forked_child)
 
 
 def _forget(job: Future[None]) -> None:

@@ -13,6 +13,7 @@ first asks, or by `close_loop_connections()` (tests, before their database is dr
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -55,6 +56,16 @@ def _connections_for(alias: str) -> _LoopConnections:
                 del _by_loop[key]
         found = _by_loop[(loop, alias)] = _LoopConnections(max(1, settings.LLM_LOOP_DB_CONNECTIONS))
     return found
+
+
+def _forget_the_parents_connections() -> None:
+    # A forked child shares their sockets with the parent: it leaves them alone and opens its own.
+    global _lock
+    _by_loop.clear()
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_the_parents_connections)
 
 
 def close_loop_connections() -> None:

@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from django.db.models import Sum
 
 from llm import runner
 from llm.models import AiRun, Budget, BudgetReservation
-from llm.runner import finish, pg
+from llm.runner import answered_ends, attempts, finish, pg, pg_loop
 from llm.services import ai_runs_reap
 from tests.llm.conftest import Gateway
 from tests.plugins.live import BASE_DIR, database_url
@@ -210,3 +211,39 @@ def test_ends_still_queued_when_the_process_exits_are_written(
     assert finished.returncode == 0, finished.stderr[-2000:]
     run = AiRun.objects.get(pk=int(finished.stdout.split()[-1]))
     assert (run.status, run.provider) == ("succeeded", "openai") and run.cost > Decimal(0)
+
+
+def test_a_forked_child_runs_database_work_on_threads_of_its_own(
+    gateway: Gateway, db_thread: None, free_company: Any, statements: list[int]
+) -> None:
+    gateway.settings.LLM_END_BATCH_WINDOW_MS = NEVER
+    (answered,) = calls_at_once(free_company, None, 1)  # its end queued in the parent, its thread started
+
+    async def open_a_loop_connection() -> None:
+        async with pg_loop._connection(connection.alias):
+            pass
+
+    asyncio.run(open_a_loop_connection())
+    assert pg_loop._by_loop
+    read_end, write_end = os.pipe()
+
+    child = os.fork()
+    if child == 0:  # (reports through the pipe; never returns into pytest)
+        try:
+            ran = threading.Event()
+            started = attempts.start_in_db_thread(ran.set)
+            report = f"{started and ran.wait(5)},{len(answered_ends._queue.ends)},{len(pg_loop._by_loop)}"
+            os.write(write_end, report.encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(child, 0)
+    report = os.read(read_end, 100).decode()
+    os.close(read_end)
+
+    # The parent's threads are not in the child: its jobs run on threads of its own. The ends
+    # queued before the fork are left to the parent, which writes them once, and so are the
+    # parent's loop connections (closing them in the child would end the parent's sessions).
+    assert report == "True,0,0"
+    assert runner.background_db_work_done() and statements == [1]
+    assert AiRun.objects.get(pk=answered.run_id).status == "succeeded"
