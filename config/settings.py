@@ -334,6 +334,5 @@ LOGGING = {
         # The openai SDK's HTTP client logs every request at INFO: the `llm` logger's line per
         # call already says it all, and a provider URL may carry a key in its query string.
         "httpx2": {"level": "WARNING"},
-        "httpx": {"level": "WARNING"},
     },
 }

@@ -253,8 +253,9 @@ def rate_limit_admit_started(
     (RefusedError, or the value of `read_along`, a key on the same Redis read in the same round
     trip: the exact cache's lookup rides along this way), so that the caller can wait on another
     server meanwhile (async code awaits `verdict.sent.replies_ready()` first). Without Redis, the
-    counters are charged now and a refusal is raised now. A Redis out of reach, at either half,
-    raises LLMError `rate_limiter_unavailable`."""
+    counters (in the database cache) are charged when the verdict is read: the first half
+    touches no database, whose connection may be busy with the caller's statement. A Redis out of
+    reach, at either half, raises LLMError `rate_limiter_unavailable`."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     counters = _admission_counters(
@@ -264,10 +265,13 @@ def rate_limit_admit_started(
     if client is None or (not counters and not read_along):
         if read_along and client is None:
             raise ValueError("read_along needs the rate limits in Redis")
-        refused = _first_over_limit(counters, now=now)
-        if refused is not None:
-            raise _refusal(refused, now=now)
-        return PendingVerdict(SentCommands(), lambda: None)
+
+        def charged() -> None:
+            refused = _first_over_limit(counters, now=now)
+            if refused is not None:
+                raise _refusal(refused, now=now)
+
+        return PendingVerdict(SentCommands(), charged)
     keys, arguments = _script_call(counters, read_along, now=now)
     script = _admit_script(client)
     with _unreachable_redis_refuses():

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+import redis
 from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
@@ -20,7 +20,6 @@ from llm.errors import ConfigurationError, LLMError, RefusedError
 from llm.exact_cache import CachedAnswer, cache_decode, cache_enabled, cache_get, cache_key, cache_read_along_key
 from llm.models import AiRun, Budget, PromptTemplate
 from llm.ratelimits import PendingVerdict, rate_limit_admit_started
-from llm.redis_clients import redis_for_cache
 from llm.router import Target, feature_enabled, route, within_budget
 from llm.runner import pg
 from llm.runner.types import CallSpec
@@ -253,9 +252,10 @@ class Lookup:
             self.admission.cached = cache_get(self.admission.cache_key)
 
     def discard(self) -> None:
-        """Read the answers only so that Redis's connection goes back clean (the admission failed)."""
-        with suppress(LLMError):
-            self.collect()
+        """Read Redis's replies only so that its connection goes back clean (the admission failed:
+        nothing is charged or looked up that was not already)."""
+        with suppress(redis.RedisError):
+            self.verdict.sent.replies()
 
     def refusal_with(self, budget_refusal: LLMError | None) -> LLMError | None:
         """Read the answers; the call's refusal: the rate limits', else the budget's unless the
@@ -351,15 +351,12 @@ def _admit_in_one_statement(
     """PostgreSQL: the `running` AiRun and the budget holds in one statement (llm/runner/pg.py).
 
     The statement is written first; Redis gets its part (rate limits, the cache's lookup) while
-    PostgreSQL runs it, and the thread waits once, for both. Rate limits kept in the database
-    cache go through this thread's connection: they are charged once the statement has answered."""
+    PostgreSQL runs it, and the thread waits once, for both."""
     lookup: Lookup | None = None
-    lookup_while_the_statement_runs = redis_for_cache(settings.LLM_RATE_LIMIT_CACHE) is not None
     try:
         with pg.admit_statement_sent(alias=alias, params=plan.params(admission)) as statement_result:
             try:
-                if lookup_while_the_statement_runs:
-                    lookup = start_rate_limit_and_cache_lookup(admission)
+                lookup = start_rate_limit_and_cache_lookup(admission)
             except LLMError as error:
                 # The run is inserted (and may hold budgets): it is finished with the refusal.
                 held_by_statement(admission, plan, *statement_result())
@@ -373,11 +370,6 @@ def _admit_in_one_statement(
         if lookup is not None:
             lookup.discard()
         return admission_failed(admission, error)
-    if lookup is None:
-        try:
-            lookup = start_rate_limit_and_cache_lookup(admission)
-        except LLMError as error:  # (the run may hold budgets: it is finished with the refusal)
-            return admission, error
     return admission, lookup.refusal_with(refusal)
 
 
