@@ -39,26 +39,62 @@ def make_tenant(*, slug: str, plan: str = "pro", username: str | None = None) ->
     return Tenant(company=company, user=user)
 
 
+def _rolled_back_after(request: pytest.FixtureRequest) -> bool:
+    """The test runs inside a transaction that is rolled back at its end (pytest-django's plain
+    `django_db`), not on a database flushed afterwards."""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    transaction, reset_sequences, *_ = validate_django_db(marker)
+    if transaction or reset_sequences:
+        return False
+    return not {"transactional_db", "live_server"} & set(request.fixturenames)
+
+
 @pytest.fixture(autouse=True)
-def _close_runner_connections() -> Iterator[None]:
-    """The runner's PostgreSQL connections outlive a test: those of its event loops
-    (llm/runner/pg_loop.py) and that of the shared database thread (llm/runner/attempts.py).
-    Closed after each test, so that the test database can be dropped at the end."""
+def _runner_on_the_tests_connection(request: pytest.FixtureRequest) -> None:
+    """On PostgreSQL the runner's async calls work on connections of their own (database threads,
+    the loop's admission) and answer before their end is written. The integration tests cover
+    that. The other tests describe the embedded mode, where a call's run is written when it
+    returns; when they run on PostgreSQL (the whole suite with HEADHUNTER_TEST_SERVICES=1) the
+    runner works as it does there, on Django's connection. A rolled-back test needs that too:
+    other connections would commit rows its rollback never removes, and could not see its own."""
+    if request.node.get_closest_marker("integration") and not _rolled_back_after(request):
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        settings = request.getfixturevalue("settings")
+        settings.LLM_DB_THREADS = 0
+        settings.LLM_ADMIT_ON_LOOP = False
+
+
+@pytest.fixture(autouse=True)
+def _close_other_threads_connections() -> Iterator[None]:
+    """PostgreSQL connections opened outside the test's thread outlive the test: those of the
+    runner's event loops (llm/runner/pg_loop.py) and of its shared database thread
+    (llm/runner/attempts.py), and that of asgiref's one thread for `sync_to_async` called from an
+    async test (Channels' consumers). Closed after each test, so that the test database can be
+    dropped at the end."""
     yield
+    from asgiref.sync import SyncToAsync
     from django.db import connections
 
     from llm.runner import attempts, background_db_work_done
     from llm.runner.pg_loop import close_loop_connections
 
     close_loop_connections()
-    threads = attempts._db_pool
-    if threads is None:
-        return
-    background_db_work_done()
-    # (One thread: LLM_DB_THREADS is 1 in the tests. A test's own threads, `db_thread`, are shut
-    # down by then, their connections closed.)
-    with contextlib.suppress(RuntimeError):
-        threads.submit(connections.close_all).result()
+    # (LLM_DB_THREADS is 1 in the tests. A test's own threads, `db_thread`, are shut down by then,
+    # their connections closed.)
+    threads = [SyncToAsync.single_thread_executor]
+    if attempts._db_pool is not None:
+        background_db_work_done()
+        threads.append(attempts._db_pool)
+    for thread in threads:
+        with contextlib.suppress(RuntimeError):
+            thread.submit(connections.close_all).result()
 
 
 @pytest.fixture
