@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +81,6 @@ def _close_other_threads_connections() -> Iterator[None]:
     dropped at the end."""
     yield
     from asgiref.sync import SyncToAsync
-    from django.db import connections
 
     from llm.runner import attempts, background_db_work_done
     from llm.runner.pg_loop import close_loop_connections
@@ -88,13 +88,18 @@ def _close_other_threads_connections() -> Iterator[None]:
     close_loop_connections()
     # (LLM_DB_THREADS is 1 in the tests. A test's own threads, `db_thread`, are shut down by then,
     # their connections closed.)
-    threads = [SyncToAsync.single_thread_executor]
+    close_connections_in(SyncToAsync.single_thread_executor)
     if attempts._db_pool is not None:
         background_db_work_done()
-        threads.append(attempts._db_pool)
-    for thread in threads:
-        with contextlib.suppress(RuntimeError):
-            thread.submit(connections.close_all).result()
+        close_connections_in(attempts._db_pool)
+
+
+def close_connections_in(threads: Executor) -> None:
+    """Close the Django connections of an executor's thread (one thread: each has its own)."""
+    from django.db import connections
+
+    with contextlib.suppress(RuntimeError):  # (shut down: its thread is gone, and so are they)
+        threads.submit(connections.close_all).result()
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import connections
 
 from llm.models import Provider
 from llm.runner import attempts, background_db_work_done
 from llm.selectors import catalog_invalidate
+from tests.conftest import close_connections_in
 from tests.fakes.openai_server import FakeOpenAIServer
 
 FAST_RETRIES = {
@@ -126,7 +126,7 @@ def db_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(attempts, "_db_pool", pool)
     yield
     background_db_work_done()  # no end left queued for this pool
-    pool.submit(connections.close_all).result()
+    close_connections_in(pool)
     pool.shutdown()
 
 
