@@ -40,29 +40,15 @@ def make_tenant(*, slug: str, plan: str = "pro", username: str | None = None) ->
     return Tenant(company=company, user=user)
 
 
-def _rolled_back_after(request: pytest.FixtureRequest) -> bool:
-    """The test runs inside a transaction that is rolled back at its end (pytest-django's plain
-    `django_db`), not on a database flushed afterwards."""
-    from pytest_django.fixtures import validate_django_db
-
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        return False
-    transaction, reset_sequences, *_ = validate_django_db(marker)
-    if transaction or reset_sequences:
-        return False
-    return not {"transactional_db", "live_server"} & set(request.fixturenames)
-
-
 @pytest.fixture(autouse=True)
 def _runner_on_the_tests_connection(request: pytest.FixtureRequest) -> None:
     """On PostgreSQL the runner's async calls work on connections of their own (database threads,
-    the loop's admission) and answer before their end is written. The integration tests cover
-    that. The other tests describe the embedded mode, where a call's run is written when it
-    returns; when they run on PostgreSQL (the whole suite with HEADHUNTER_TEST_SERVICES=1) the
-    runner works as it does there, on Django's connection. A rolled-back test needs that too:
-    other connections would commit rows its rollback never removes, and could not see its own."""
-    if request.node.get_closest_marker("integration") and not _rolled_back_after(request):
+    the loop's admission) and answer before their end is written: the integration tests cover
+    that, as transactional tests where they use it. The other tests describe the embedded mode, where a
+    call's run is written when it returns, and many are rolled back (rows committed on other
+    connections would outlive them). When they run on PostgreSQL (the whole suite with
+    HEADHUNTER_TEST_SERVICES=1) the runner works on Django's connection, as it does there."""
+    if request.node.get_closest_marker("integration"):
         return
     from django.db import connection
 
